@@ -1,0 +1,54 @@
+# kubectl-velero — every target runs under the project's own Node.js 24 (node_modules/node),
+# which `npm ci` brings from the npm registry; the machine's node is only used to run npm itself.
+SHELL := /bin/bash
+PREFIX ?= $(HOME)/.local
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: all deps build install uninstall test test-unit test-e2e typecheck demo cluster-tools clean
+
+all: build
+
+# npm ci only when the lock file changed since the last install.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.installed
+
+build: deps
+	node hack/build.mjs
+
+install: build
+	install -d $(PREFIX)/bin $(PREFIX)/lib/kubectl-velero
+	install -m 0644 build/kubectl-velero.mjs $(PREFIX)/lib/kubectl-velero/kubectl-velero.mjs
+	install -m 0755 node_modules/node/bin/node $(PREFIX)/lib/kubectl-velero/node
+	install -m 0755 bin/kubectl-velero $(PREFIX)/bin/kubectl-velero
+	@echo "installed $(PREFIX)/bin/kubectl-velero; with $(PREFIX)/bin on PATH, run: kubectl velero version"
+
+uninstall:
+	rm -rf $(PREFIX)/bin/kubectl-velero $(PREFIX)/lib/kubectl-velero
+
+typecheck: deps
+	tsc --noEmit
+
+test-unit: deps
+	uvu -r tsx cmd '\.test\.ts$$'
+	uvu -r tsx internal '\.test\.ts$$'
+
+# Builds (once, cached in ~/.cache/kubectl-velero) the Kubernetes and MinIO binaries the harness runs.
+cluster-tools: deps
+	hack/cluster build
+
+test-e2e: build cluster-tools
+	node hack/run-tests.mjs e2e
+
+# Everything: type-check, unit tests, then the end-to-end suite on real clusters.
+test: build cluster-tools
+	node hack/run-tests.mjs all
+
+demo: build cluster-tools
+	hack/demo
+
+clean:
+	rm -rf bin build dist
+-include mk/*.mk

@@ -1,0 +1,35 @@
+// The narrow interface every object-store provider implements (local directory, S3/MinIO now;
+// Azure Blob and GCS later). It knows keys and bytes, nothing of Kubernetes or of Velero's layout:
+// the layout lives in layout.ts, above it.
+import type { Readable } from 'node:stream';
+
+export interface PutOptions {
+  /** Content type stored with the object where the provider supports it. */
+  contentType?: string;
+  /** Cancels an upload in progress; a cancelled or failed put leaves no partial object behind. */
+  signal?: AbortSignal;
+}
+
+export interface ObjectStore {
+  /** A short human description, e.g. `s3://bucket/prefix` or `file:///path`, safe for logs (no secrets). */
+  describe(): string;
+  /** Writes `body` under `key`. Streams are uploaded without being held in memory whole. */
+  put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<void>;
+  /** Opens `key` for reading; rejects with ObjectNotFoundError when it does not exist. */
+  get(key: string, signal?: AbortSignal): Promise<Readable>;
+  exists(key: string): Promise<boolean>;
+  /** Keys under `prefix` (recursively), in lexical order. */
+  list(prefix: string): AsyncIterable<string>;
+  /** The "folders" right under `prefix` with `delimiter` (default `/`), each ending in the delimiter. */
+  listCommonPrefixes(prefix: string, delimiter?: string): Promise<string[]>;
+  /** Deletes `key`; deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+export class ObjectNotFoundError extends Error {
+  constructor(readonly key: string, where: string) {
+    super(`object "${key}" not found in ${where}`);
+  }
+}
+
+export class StorageUnavailableError extends Error {}
