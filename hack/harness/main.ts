@@ -1,0 +1,92 @@
+// `hack/cluster` — command line of the test harness.
+//   hack/cluster up [--name N]           start (or reuse) cluster N and its MinIO, print its status
+//   hack/cluster down [--name N | --all]  stop every process of N and remove its data dir
+//   hack/cluster status [--name N] [-o json]
+//   hack/cluster kubeconfig [--name N]    print the path of N's admin kubeconfig
+//   hack/cluster build                    build (once) the binaries the local provider runs
+// --provider local|kind (or KUBECTL_VELERO_PROVIDER) picks the provider; local is the default.
+import { parseArgs } from 'node:util';
+import { ensureBinaries } from './build.ts';
+import { provider } from './cluster.ts';
+import type { ClusterStatus } from './types.ts';
+
+const USAGE = 'usage: hack/cluster up|down|status|kubeconfig|build [--name N] [--all] [-o json] [--provider local|kind]';
+
+function describe(s: ClusterStatus): string {
+  return [
+    `cluster ${s.name} (${s.provider}, Kubernetes ${s.kubernetesVersion}) is running`,
+    `  API server:  ${s.apiServer}`,
+    `  kubeconfig:  ${s.kubeconfig}`,
+    `  MinIO:       ${s.minio.endpoint} bucket ${s.minio.bucket} (credentials in ${s.minio.credentialsFile})`,
+    `  logs:        ${s.logsDir}`,
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string', default: 'default' },
+      all: { type: 'boolean', default: false },
+      output: { type: 'string', short: 'o' },
+      provider: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [verb] = positionals;
+  if (values.help || !verb) {
+    console.log(USAGE);
+    return verb || values.help ? 0 : 2;
+  }
+  if (values.output !== undefined && values.output !== 'json') throw new Error(`unknown output format "${values.output}": only json`);
+  const p = provider(values.provider);
+  const name = values.name;
+  switch (verb) {
+    case 'build':
+      await ensureBinaries();
+      return 0;
+    case 'up': {
+      const status = await p.up(name);
+      console.log(values.output === 'json' ? JSON.stringify(status, null, 2) : describe(status));
+      return 0;
+    }
+    case 'down': {
+      const names = values.all ? await p.list() : [name];
+      for (const n of names) {
+        await p.down(n);
+        console.error(`cluster ${n} stopped and removed`);
+      }
+      return 0;
+    }
+    case 'status': {
+      const status = await p.status(name);
+      if (!status) {
+        console.error(`cluster ${name} is not running`);
+        return 1;
+      }
+      console.log(values.output === 'json' ? JSON.stringify(status, null, 2) : describe(status));
+      return 0;
+    }
+    case 'kubeconfig': {
+      const status = await p.status(name);
+      if (!status) {
+        console.error(`cluster ${name} is not running: start it with hack/cluster up --name ${name}`);
+        return 1;
+      }
+      console.log(status.kubeconfig);
+      return 0;
+    }
+    default:
+      console.error(`unknown command "${verb}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,39 @@
+// The pinned versions live in one place each: the go.mod files under hack/tools/, which are also
+// what `go build` uses. Reading them here keeps the cache keys and the builds from drifting apart.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './paths.ts';
+
+export interface GoComponent {
+  /** Name of the binary and of its cache folder. */
+  name: string;
+  /** Folder under hack/tools/ holding the go.mod that pins it. */
+  toolsDir: string;
+  /** The module whose version is the component's version. */
+  module: string;
+  /** The main package to build. */
+  pkg: string;
+}
+
+export const COMPONENTS = {
+  'kube-apiserver': { name: 'kube-apiserver', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver' },
+  'kube-controller-manager': { name: 'kube-controller-manager', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager' },
+  'kube-scheduler': { name: 'kube-scheduler', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kube-scheduler' },
+  etcd: { name: 'etcd', toolsDir: 'etcd', module: 'go.etcd.io/etcd/server/v3', pkg: 'go.etcd.io/etcd/server/v3' },
+  minio: { name: 'minio', toolsDir: 'minio', module: 'github.com/minio/minio', pkg: 'github.com/minio/minio' },
+} as const satisfies Record<string, GoComponent>;
+
+export type ComponentName = keyof typeof COMPONENTS;
+
+export function toolsDir(component: GoComponent): string {
+  return join(repoRoot, 'hack', 'tools', component.toolsDir);
+}
+
+/** The version `require`d for `module` in the component's go.mod. */
+export function pinnedVersion(component: GoComponent): string {
+  const goMod = readFileSync(join(toolsDir(component), 'go.mod'), 'utf8');
+  const escaped = component.module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
+  if (!match?.[1]) throw new Error(`hack/tools/${component.toolsDir}/go.mod does not require ${component.module}`);
+  return match[1];
+}

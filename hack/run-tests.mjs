@@ -1,0 +1,56 @@
+// Runs the project's tests and ends with the plain line "N passed, N failed" that CI reads.
+//   node hack/run-tests.mjs [all|unit|e2e] [filter]
+// all = type-check (tsc --noEmit) + unit tests beside the code (cmd/, internal/, hack/) + e2e/.
+// Exits non-zero when anything failed, or when no test ran at all.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const binDir = join(root, 'node_modules', '.bin');
+const env = { ...process.env, PATH: `${binDir}:${process.env.PATH}` };
+const [mode = 'all', filter] = process.argv.slice(2);
+
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    let out = '';
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => { process.stdout.write(d); out += d; });
+    child.stderr.on('data', (d) => { process.stderr.write(d); out += d; });
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), out: stripAnsi(out) }));
+  });
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+async function uvuGroup(dir) {
+  if (!existsSync(join(root, dir))) return;
+  const pattern = filter ? `${filter}.*\\.test\\.ts$` : '\\.test\\.ts$';
+  console.log(`\n=== ${dir}: uvu ${pattern}`);
+  const { code, out } = await run('uvu', ['-r', 'tsx', dir, pattern]);
+  const num = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(out)?.[1] ?? 0);
+  const total = num('Total');
+  const passed = num('Passed');
+  const skipped = num('Skipped');
+  totals.passed += passed;
+  totals.skipped += skipped;
+  // A crash before uvu's summary (import error, unhandled rejection) counts as one failure.
+  totals.failed += Math.max(total - passed - skipped, code !== 0 && total === passed + skipped ? 1 : 0);
+}
+
+if (mode === 'all') {
+  console.log('=== type-check: tsc --noEmit');
+  const { code } = await run('tsc', ['--noEmit']);
+  if (code === 0) totals.passed += 1;
+  else totals.failed += 1;
+}
+if (mode === 'all' || mode === 'unit') for (const dir of ['cmd', 'internal', 'hack']) await uvuGroup(dir);
+if (mode === 'all' || mode === 'e2e') await uvuGroup('e2e');
+
+const ran = totals.passed + totals.failed;
+console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+if (ran === 0) console.error('no test ran');
+process.exitCode = totals.failed > 0 || ran === 0 ? 1 : 0;
