@@ -12,7 +12,7 @@ export function binaryPath(component: GoComponent): string {
 }
 
 /** Stamps versions the way the projects' own release builds do, so `kubectl version` says v1.35.x. */
-function ldflags(component: GoComponent, version: string): string {
+export function ldflags(component: GoComponent, version: string): string {
   const flags = ['-s', '-w'];
   if (component.module === 'k8s.io/kubernetes') {
     const [major, minor] = version.replace(/^v/, '').split('.');
