@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,23 +17,34 @@ function gitCommit() {
   }
 }
 
+/** esbuild options every bundle shares; hack/release (`make dist`) builds its single-executable bundle from them. */
+export function commonBuildOptions() {
+  return {
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    logLevel: 'warning',
+    define: {
+      __KUBECTL_VELERO_VERSION__: JSON.stringify(pkg.version),
+      __KUBECTL_VELERO_COMMIT__: JSON.stringify(gitCommit()),
+    },
+  };
+}
+
+// Only build when run as a script (`node hack/build.mjs`), not when imported for its options.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+
+async function main() {
 const outfile = join(root, 'build', 'kubectl-velero.mjs');
 await build({
+  ...commonBuildOptions(),
   entryPoints: [join(root, 'cmd', 'kubectl-velero.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
   format: 'esm',
   outfile,
   minify: false,
   sourcemap: 'inline',
-  logLevel: 'warning',
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __kvCreateRequire } from 'node:module'; const require = __kvCreateRequire(import.meta.url);" },
-  define: {
-    __KUBECTL_VELERO_VERSION__: JSON.stringify(pkg.version),
-    __KUBECTL_VELERO_COMMIT__: JSON.stringify(gitCommit()),
-  },
 });
 
 // The launcher prefers the project's Node 24 (node_modules/node) and falls back to `node` on PATH,
@@ -52,3 +63,4 @@ mkdirSync(join(root, 'bin'), { recursive: true });
 writeFileSync(join(root, 'bin', 'kubectl-velero'), launcher);
 chmodSync(join(root, 'bin', 'kubectl-velero'), 0o755);
 console.log(`built ${outfile} and bin/kubectl-velero (version ${pkg.version})`);
+}
