@@ -2,6 +2,7 @@
 import { Builtins, Cli } from 'clipanion';
 import { versionInfo } from '../internal/version/version.ts';
 import { VersionCommand } from './commands/version.ts';
+import { CompleteCommand, CompletionCommand } from './commands/completion.ts';
 
 export function buildCli(): Cli {
   const cli = new Cli({
@@ -14,5 +15,7 @@ export function buildCli(): Cli {
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   cli.register(VersionCommand);
+  cli.register(CompletionCommand);
+  cli.register(CompleteCommand);
   return cli;
 }
