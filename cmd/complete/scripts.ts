@@ -14,9 +14,21 @@ __kubectl_velero_complete() {
     if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
         _get_comp_words_by_ref -n "=:" cur words cword
     else
-        cur="\${COMP_WORDS[COMP_CWORD]}"
-        words=("\${COMP_WORDS[@]}")
-        cword=$COMP_CWORD
+        # Without bash-completion: glue back "--flag", "=", "value" that COMP_WORDBREAKS split.
+        local i w last
+        words=()
+        for ((i = 0; i <= COMP_CWORD; i++)); do
+            w=\${COMP_WORDS[i]}
+            last=
+            [ \${#words[@]} -gt 0 ] && last=\${words[\${#words[@]}-1]}
+            if [[ $last == -* ]] && [[ $w == "=" || $last == *= ]]; then
+                words[\${#words[@]}-1]=$last$w
+            else
+                words+=("$w")
+            fi
+        done
+        cword=$((\${#words[@]} - 1))
+        cur=\${words[cword]}
     fi
     local line directive=0 n
     local -a cands=()
