@@ -10,7 +10,7 @@ import { RCODESIGN_VERSION } from './sea.ts';
 const krewToolsDir = join(repoRoot, 'hack', 'tools', 'krew');
 
 export function krewVersion(): string {
-  const m = /^\s*sigs\.k8s\.io\/krew (v\S+)/m.exec(readFileSync(join(krewToolsDir, 'go.mod'), 'utf8'));
+  const m = /^\s*(?:require\s+)?sigs\.k8s\.io\/krew (v\S+)/m.exec(readFileSync(join(krewToolsDir, 'go.mod'), 'utf8'));
   if (!m?.[1]) throw new Error('hack/tools/krew/go.mod does not require sigs.k8s.io/krew');
   return m[1];
 }
