@@ -23,10 +23,11 @@ install: build
 	install -m 0644 build/kubectl-velero.mjs $(PREFIX)/lib/kubectl-velero/kubectl-velero.mjs
 	install -m 0755 node_modules/node/bin/node $(PREFIX)/lib/kubectl-velero/node
 	install -m 0755 bin/kubectl-velero $(PREFIX)/bin/kubectl-velero
+	install -m 0755 hack/release/kubectl_complete-velero $(PREFIX)/bin/kubectl_complete-velero
 	@echo "installed $(PREFIX)/bin/kubectl-velero; with $(PREFIX)/bin on PATH, run: kubectl velero version"
 
 uninstall:
-	rm -rf $(PREFIX)/bin/kubectl-velero $(PREFIX)/lib/kubectl-velero
+	rm -rf $(PREFIX)/bin/kubectl-velero $(PREFIX)/bin/kubectl_complete-velero $(PREFIX)/lib/kubectl-velero
 
 typecheck: deps
 	tsc --noEmit
