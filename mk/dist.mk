@@ -6,7 +6,9 @@
 #   make tools-rcodesign   rcodesign (cargo install, ~8 min on 2 cores, once); with it, make dist
 #                          re-signs the macOS executables ad hoc after injection
 # DIST_TARGETS=linux/amd64,... limits the platforms (the manifest needs all five);
-# KUBECTL_VELERO_RELEASE_URI_BASE sets where the manifest says the archives are downloaded from.
+# KUBECTL_VELERO_RELEASE_URI_BASE sets where the manifest says the archives are downloaded from;
+# DIST_REQUIRE_SIGNING=1 (for releases) fails when rcodesign is missing instead of leaving the
+# macOS executables unsigned.
 .PHONY: dist test-dist tools-krew tools-rcodesign
 
 dist: deps

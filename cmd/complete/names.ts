@@ -3,6 +3,10 @@
 // which kind — and asks a lister registered here for the names. Listers are plugged in by the code
 // that can answer cheaply (e.g. a location's backupStore.listBackups()); with none registered, or
 // one that is slow or fails, completion simply offers no names.
+//
+// To wire one, register it from a module that cmd/cli.ts imports (so `__complete` has it), e.g.:
+//   registerNameLister('backup', async ({ flags, signal }) =>
+//     (await openLocation(flags.get('storage-location'), signal)).backupStore.listBackups());
 
 export type NameKind = 'backup' | 'restore' | 'schedule' | 'location';
 

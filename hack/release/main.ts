@@ -5,7 +5,8 @@
 //   tsx hack/release/main.ts validate [--manifest FILE]     Krew's validate-krew-manifest -skip-install
 //   tsx hack/release/main.ts tools-krew | tools-rcodesign   build the tools into ~/.cache/kubectl-velero
 // Environment: KUBECTL_VELERO_RELEASE_URI_BASE (release download URL, default GitHub releases of
-// v<version>), SOURCE_DATE_EPOCH (archive timestamps; default the commit's time), RCODESIGN.
+// v<version>), SOURCE_DATE_EPOCH (archive timestamps; default the commit's time), RCODESIGN (path
+// of rcodesign), DIST_REQUIRE_SIGNING=1 (fail instead of leaving macOS executables unsigned).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
@@ -143,7 +144,9 @@ async function cli(argv: string[]): Promise<void> {
     case 'build': {
       const targets = selectTargets(values.targets || undefined);
       if (targets.some((t) => t.os === 'darwin') && !findRcodesign()) {
-        log('note: rcodesign not found, macOS binaries will not be re-signed after injection (make tools-rcodesign builds it).');
+        // A release build sets DIST_REQUIRE_SIGNING=1: Apple silicon kills unsigned executables.
+        if (process.env.DIST_REQUIRE_SIGNING === '1') throw new Error('DIST_REQUIRE_SIGNING=1 but rcodesign is missing: run make tools-rcodesign');
+        log('note: rcodesign not found, macOS executables will be left unsigned after injection (make tools-rcodesign builds it).');
       }
       await buildDist(targets, values['uri-base'] || defaultUriBase(packageVersion()));
       break;
