@@ -1,0 +1,105 @@
+// Raw JSON GETs against the API server with the kubeconfig's credentials. The typed clients of
+// @kubernetes/client-node need a class per resource; a backup lists arbitrary resources, so we
+// speak HTTP directly, over one keep-alive agent shared by all parallel listers.
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { apiErrorFrom, isRetryableNetworkError, isRetryableStatus, KubeApiError, KubeUnreachableError } from './errors.ts';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
+
+export interface KubeRequester {
+  /** GETs `path` (relative to the server URL) with `query`; resolves to the parsed JSON body. */
+  getJson<T = unknown>(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<T>;
+}
+
+interface TransientError {
+  retryAfterMs?: number;
+}
+
+export class KubeHttpClient implements KubeRequester {
+  private readonly server: URL;
+  private agent: http.Agent | undefined;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly options: { maxSockets?: number; retry?: RetryPolicy; userAgent?: string } = {},
+  ) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new KubeUnreachableError('no current cluster in kubeconfig');
+    this.server = new URL(cluster.server);
+  }
+
+  describe(): string {
+    return this.server.origin;
+  }
+
+  async getJson<T>(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<T> {
+    const url = new URL(this.server.href.replace(/\/$/, '') + path);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, value);
+    let body: string;
+    try {
+      body = await withRetry(
+        () => this.request(url, signal),
+        (error) => !signal?.aborted && (isRetryableNetworkError(error) || (error instanceof KubeApiError && isRetryableStatus(error.status))),
+        this.options.retry ?? DEFAULT_RETRY,
+      );
+    } catch (error) {
+      if (error instanceof KubeApiError || signal?.aborted) throw error;
+      const code = (error as { code?: string }).code ?? (error as Error).message;
+      throw new KubeUnreachableError(`cannot reach the API server at ${this.server.origin} (${code}): check --kubeconfig/--context and that the cluster is up`);
+    }
+    return JSON.parse(body) as T;
+  }
+
+  /** Keep-alive agent with the kubeconfig's TLS material; a proxy-configured cluster keeps client-node's agent. */
+  private async requestOptions(): Promise<https.RequestOptions> {
+    const opts: https.RequestOptions = { headers: {} };
+    await this.kc.applyToHTTPSOptions(opts);
+    if (this.kc.getCurrentCluster()?.proxyUrl) return opts;
+    if (!this.agent) {
+      const common = { keepAlive: true, maxSockets: this.options.maxSockets ?? 16 };
+      this.agent =
+        this.server.protocol === 'http:'
+          ? new http.Agent(common)
+          : new https.Agent({ ...common, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername });
+    }
+    opts.agent = this.agent;
+    return opts;
+  }
+
+  private async request(url: URL, signal?: AbortSignal): Promise<string> {
+    const opts = await this.requestOptions();
+    const transport = url.protocol === 'http:' ? http : https;
+    return new Promise<string>((resolve, reject) => {
+      const req = transport.request(
+        url,
+        {
+          ...opts,
+          method: 'GET',
+          signal,
+          headers: { ...(opts.headers as Record<string, string>), Accept: 'application/json', 'User-Agent': this.options.userAgent ?? 'kubectl-velero' },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return resolve(text);
+            const error = apiErrorFrom(status, url.pathname, text) as KubeApiError & TransientError;
+            const retryAfter = Number(res.headers['retry-after']);
+            if (retryAfter > 0) error.retryAfterMs = Math.min(retryAfter, 10) * 1000;
+            reject(error);
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+}

@@ -1,0 +1,30 @@
+// Loads the user's kubeconfig the way kubectl does: --kubeconfig, else $KUBECONFIG, else
+// ~/.kube/config; --context picks a context other than the current one.
+import { KubeConfig } from '@kubernetes/client-node';
+
+export interface KubeTarget {
+  kubeconfig?: string;
+  context?: string;
+}
+
+export class KubeConfigError extends Error {}
+
+export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (error) {
+    throw new KubeConfigError(`cannot read kubeconfig ${target.kubeconfig ?? '(default)'}: ${(error as Error).message}`);
+  }
+  if (target.context) {
+    if (!kc.getContexts().some((c) => c.name === target.context)) {
+      throw new KubeConfigError(`context "${target.context}" not found in kubeconfig: see kubectl config get-contexts`);
+    }
+    kc.setCurrentContext(target.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new KubeConfigError('no current cluster in kubeconfig: pass --kubeconfig or --context, or run kubectl config use-context');
+  }
+  return kc;
+}

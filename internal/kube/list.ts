@@ -1,0 +1,84 @@
+// Paginated LIST of any resource as an async generator of raw objects, so a caller holds one page
+// at a time however large the cluster. Items come back with apiVersion and kind set (the API
+// server leaves them off list items).
+import type { ApiResource } from './discovery.ts';
+import type { KubeRequester } from './http-client.ts';
+
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+    uid?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+};
+
+export interface ListOptions {
+  /** Only this namespace; undefined lists across all namespaces (or a cluster-scoped resource). */
+  namespace?: string;
+  labelSelector?: string;
+  /** Page size; the API server caps it anyway. */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export function resourcePath(resource: Pick<ApiResource, 'groupVersion' | 'resource' | 'namespaced'>, namespace?: string, name?: string): string {
+  const base = resource.groupVersion.includes('/') ? `/apis/${resource.groupVersion}` : `/api/${resource.groupVersion}`;
+  const ns = resource.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${base}${ns}/${resource.resource}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+interface ListPage {
+  items?: KubeObject[];
+  metadata?: { continue?: string };
+}
+
+export async function* listObjects(client: KubeRequester, resource: ApiResource, options: ListOptions = {}): AsyncGenerator<KubeObject> {
+  const path = resourcePath(resource, options.namespace);
+  let token: string | undefined;
+  let restarted = false;
+  do {
+    let page: ListPage;
+    try {
+      page = await client.getJson<ListPage>(
+        path,
+        { limit: String(options.limit ?? 500), continue: token, labelSelector: options.labelSelector },
+        options.signal,
+      );
+    } catch (error) {
+      // A continue token expires (410 Gone) when a slow consumer outlives etcd's compaction window:
+      // start over once, as client-go's pager does; callers dedupe what they already saw.
+      if (token && !restarted && (error as { status?: number }).status === 410) {
+        restarted = true;
+        token = undefined;
+        continue;
+      }
+      throw error;
+    }
+    for (const item of page.items ?? []) {
+      item.apiVersion = resource.groupVersion;
+      item.kind = resource.kind;
+      yield item;
+    }
+    token = page.metadata?.continue || undefined;
+  } while (token);
+}
+
+/** GET one object; undefined when it does not exist. */
+export async function getObject(client: KubeRequester, resource: ApiResource, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+  try {
+    const item = await client.getJson<KubeObject>(resourcePath(resource, namespace, name));
+    item.apiVersion ??= resource.groupVersion;
+    item.kind ??= resource.kind;
+    return item;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}
