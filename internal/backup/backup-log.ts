@@ -1,0 +1,48 @@
+// The backup's log in logrus text format, the shape `velero backup logs` shows:
+//   time="2026-11-24T10:00:00Z" level=info msg="Backing up item" backup=velero/b1 resource=pods
+// Lines are kept in memory (a few per resource, not per item, so it stays small) and gzipped at the end.
+import { gzipSync } from 'node:zlib';
+
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+
+function quoteIfNeeded(value: string): string {
+  return /^[A-Za-z0-9_./@:+-]+$/.test(value) ? value : JSON.stringify(value);
+}
+
+export class BackupLog {
+  private readonly lines: string[] = [];
+
+  constructor(
+    private readonly backupRef: string,
+    private readonly echo?: (line: string) => void,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  log(level: LogLevel, msg: string, fields: Record<string, string | number | undefined> = {}): void {
+    const time = this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    let line = `time="${time}" level=${level} msg=${JSON.stringify(msg)} backup=${this.backupRef}`;
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined && value !== '') line += ` ${key}=${quoteIfNeeded(String(value))}`;
+    this.lines.push(line);
+    this.echo?.(line);
+  }
+
+  info(msg: string, fields?: Record<string, string | number | undefined>): void {
+    this.log('info', msg, fields);
+  }
+
+  warn(msg: string, fields?: Record<string, string | number | undefined>): void {
+    this.log('warning', msg, fields);
+  }
+
+  error(msg: string, fields?: Record<string, string | number | undefined>): void {
+    this.log('error', msg, fields);
+  }
+
+  text(): string {
+    return this.lines.length ? `${this.lines.join('\n')}\n` : '';
+  }
+
+  gzipped(): Buffer {
+    return gzipSync(this.text());
+  }
+}
