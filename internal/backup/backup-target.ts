@@ -1,0 +1,30 @@
+// Where a backup's files go, as the engine needs it: the tarball streamed while items are collected,
+// then the small files, then velero-backup.json last so a half-written backup is never listed.
+import type { Backup } from './backup-object.ts';
+import type { BackupResults } from './results.ts';
+import type { ItemSink } from './item-sink.ts';
+
+export interface OpenArchive {
+  sink: ItemSink;
+  /** Closes the tarball and resolves when it is fully stored. */
+  finish(): Promise<void>;
+  /** Stops the upload and removes what was written of the tarball. */
+  abort(reason: Error): Promise<void>;
+}
+
+export interface BackupFiles {
+  backup: Backup;
+  /** plain log text; the target gzips it */
+  log: string;
+  resourceList: Record<string, string[]>;
+  results: BackupResults;
+}
+
+export interface BackupTarget {
+  /** `s3://bucket/prefix` or a directory, for messages. */
+  describe(): string;
+  exists(name: string): Promise<boolean>;
+  openArchive(name: string): OpenArchive;
+  /** Everything but the tarball; velero-backup.json last. */
+  publish(files: BackupFiles): Promise<void>;
+}

@@ -1,0 +1,88 @@
+// One `backup create`: the Backup object, the engine run into the target's tarball, then the
+// results published with the final phase. A failure to write anywhere ends the backup Failed; its
+// velero-backup.json (written last, and only when the tarball is whole) never says Completed.
+import { completeBackup, finalPhase, newBackup, type Backup } from './backup-object.ts';
+import { BackupLog } from './backup-log.ts';
+import type { BackupTarget } from './backup-target.ts';
+import type { ClusterSource } from './cluster-source.ts';
+import { nsToMs, parseDuration } from './duration.ts';
+import { SinkFailure } from './item-sink.ts';
+import { ResourceList } from './resource-list.ts';
+import { ResultsCollector } from './results.ts';
+import { runBackup, type BackupProgress } from './run-backup.ts';
+import { buildBackupSpec, type BackupCreateOptions } from './spec.ts';
+
+export class BackupExistsError extends Error {}
+export class BackupValidationError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`the backup spec is invalid:\n  ${errors.join('\n  ')}`);
+  }
+}
+
+export interface CreateBackupInput {
+  name: string;
+  veleroNamespace: string;
+  options: BackupCreateOptions;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  source: ClusterSource;
+  target: BackupTarget;
+  concurrency?: number;
+  onProgress?(progress: BackupProgress): void;
+  onLogLine?(line: string): void;
+}
+
+export async function createBackup(input: CreateBackupInput): Promise<Backup> {
+  const spec = buildBackupSpec(input.options);
+  let backup = newBackup({ name: input.name, namespace: input.veleroNamespace, spec, labels: input.labels, annotations: input.annotations, ttlMs: nsToMs(parseDuration(spec.ttl!)) });
+  if (await input.target.exists(input.name)) throw new BackupExistsError(`backup "${input.name}" already exists in ${input.target.describe()}: choose another name or delete it first`);
+
+  const log = new BackupLog(`${input.veleroNamespace}/${input.name}`, input.onLogLine);
+  const archive = input.target.openArchive(input.name);
+  let result: Awaited<ReturnType<typeof runBackup>> | undefined;
+  let failure: Error | undefined;
+  try {
+    result = await runBackup({ backup, source: input.source, sink: archive.sink, log, concurrency: input.concurrency, onProgress: input.onProgress });
+    if (result.validationErrors.length) {
+      await archive.abort(new Error('validation failed'));
+      throw new BackupValidationError(result.validationErrors);
+    }
+    await archive.finish();
+  } catch (error) {
+    if (error instanceof BackupValidationError) throw error;
+    failure = error instanceof SinkFailure ? error : error instanceof Error ? error : new Error(String(error));
+    log.error(`Backup failed: ${failure.message}`);
+    await archive.abort(failure).catch(() => undefined);
+  }
+
+  const results = result?.results ?? new ResultsCollector();
+  if (failure) results.error('velero', failure.message);
+  if (result?.excludedNamespaces?.length) backup.spec.excludedNamespaces = result.excludedNamespaces;
+  if (result?.serverVersion) {
+    backup.metadata.annotations = {
+      ...backup.metadata.annotations,
+      'velero.io/source-cluster-k8s-gitversion': result.serverVersion.gitVersion,
+      'velero.io/source-cluster-k8s-major-version': result.serverVersion.major,
+      'velero.io/source-cluster-k8s-minor-version': result.serverVersion.minor,
+    };
+  }
+  const items = result?.itemsBackedUp ?? 0;
+  backup = completeBackup(backup, {
+    phase: finalPhase(failure !== undefined, results.errors),
+    warnings: results.warnings,
+    errors: results.errors,
+    itemsBackedUp: items,
+    totalItems: items,
+    failureReason: failure?.message,
+  });
+  log.info(`Backup completed with phase ${backup.status.phase}`);
+  try {
+    await input.target.publish({ backup, log: log.text(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON() });
+  } catch (error) {
+    // The store refused even the small files: nothing is listed, and the caller reports Failed.
+    if (backup.status.phase !== 'Failed') {
+      backup = completeBackup(backup, { phase: 'Failed', warnings: results.warnings, errors: results.errors + 1, itemsBackedUp: items, totalItems: items, failureReason: `uploading the backup failed: ${(error as Error).message}` });
+    }
+  }
+  return backup;
+}

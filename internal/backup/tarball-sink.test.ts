@@ -1,0 +1,54 @@
+import { gunzipSync } from 'node:zlib';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import tar from 'tar-stream';
+import { itemPaths, TarballSink } from './tarball-sink.ts';
+
+async function entriesOf(buffer: Buffer): Promise<Map<string, { mode?: number; type?: string | null; body: string }>> {
+  const out = new Map<string, { mode?: number; type?: string | null; body: string }>();
+  const extract = tar.extract();
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (h, stream, next) => {
+      let body = '';
+      stream.on('data', (d: unknown) => (body += String(d)));
+      stream.on('end', () => {
+        out.set(h.name, { mode: h.mode, type: h.type, body });
+        next();
+      });
+    });
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+  });
+  extract.end(gunzipSync(buffer));
+  await done;
+  return out;
+}
+
+test('item paths: preferred version twice, core without group suffix, cluster scope', () => {
+  assert.equal(itemPaths({ groupResource: 'configmaps', version: 'v1', preferred: true, namespace: 'shop', name: 'prices' }), [
+    'resources/configmaps/namespaces/shop/prices.json',
+    'resources/configmaps/v1-preferredversion/namespaces/shop/prices.json',
+  ]);
+  assert.equal(itemPaths({ groupResource: 'horizontalpodautoscalers.autoscaling', version: 'v1', preferred: false, namespace: 'a', name: 'h' }), ['resources/horizontalpodautoscalers.autoscaling/v1/namespaces/a/h.json']);
+  assert.equal(itemPaths({ groupResource: 'persistentvolumes', version: 'v1', preferred: true, name: 'pv-1' })[0], 'resources/persistentvolumes/cluster/pv-1.json');
+});
+
+test('the tarball holds metadata/version and each item twice, regular files with mode 0755, long names intact', async () => {
+  const sink = new TarballSink();
+  const chunks: Buffer[] = [];
+  sink.stream.on('data', (c: Buffer) => chunks.push(c));
+  await sink.writeVersion();
+  await sink.addItem({ groupResource: 'configmaps', version: 'v1', preferred: true, namespace: 'shop', name: 'prices' }, '{"a":1}');
+  const longName = `${'x'.repeat(120)}.example.com`;
+  await sink.addItem({ groupResource: 'customresourcedefinitions.apiextensions.k8s.io', version: 'v1', preferred: true, name: longName }, '{}');
+  await sink.finish();
+  const entries = await entriesOf(Buffer.concat(chunks));
+  assert.is(entries.get('metadata/version')?.body, '1.1.0\n');
+  assert.is(entries.get('resources/configmaps/namespaces/shop/prices.json')?.body, '{"a":1}');
+  assert.is(entries.get('resources/configmaps/v1-preferredversion/namespaces/shop/prices.json')?.mode, 0o755);
+  assert.ok(entries.has(`resources/customresourcedefinitions.apiextensions.k8s.io/v1-preferredversion/cluster/${longName}.json`));
+  assert.is(entries.size, 5);
+  for (const e of entries.values()) assert.is(e.type, 'file');
+});
+
+test.run();

@@ -1,0 +1,113 @@
+// Interim tarball writer for the engine until internal/archive's BackupArchiveWriter lands:
+// gzip over POSIX tar, regular files mode 0755, paths as Velero's pkg/archive/filesystem.go builds
+// them. Writes wait for gzip's buffer to drain, so memory stays bounded however many items come.
+import type { Readable } from 'node:stream';
+import { createGzip, type Gzip } from 'node:zlib';
+import { BACKUP_FORMAT_VERSION } from './backup-object.ts';
+import type { ArchiveItemCoordinates, ItemSink } from './item-sink.ts';
+
+/** `resources/<gr>/<versionDir>/<namespaces/ns|cluster>/<name>.json`; versionDir '' means none. */
+export function itemPath(c: ArchiveItemCoordinates, versionDir: string): string {
+  const scope = c.namespace ? `namespaces/${c.namespace}` : 'cluster';
+  return ['resources', c.groupResource, versionDir, scope, `${c.name}.json`].filter(Boolean).join('/');
+}
+
+/** Velero writes the preferred version twice: plain and `<v>-preferredversion`; others under `<v>`. */
+export function itemPaths(c: ArchiveItemCoordinates): string[] {
+  return c.preferred ? [itemPath(c, ''), itemPath(c, `${c.version}-preferredversion`)] : [itemPath(c, c.version)];
+}
+
+function octal(value: number, width: number): string {
+  return value.toString(8).padStart(width - 1, '0') + '\0';
+}
+
+function header(name: string, size: number, mtime: number, typeflag = '0'): Buffer {
+  const h = Buffer.alloc(512);
+  let prefix = '';
+  let base = name;
+  if (Buffer.byteLength(name) > 100) {
+    const cut = name.lastIndexOf('/', 155);
+    if (cut > 0 && Buffer.byteLength(name.slice(cut + 1)) <= 100) {
+      prefix = name.slice(0, cut);
+      base = name.slice(cut + 1);
+    }
+  }
+  h.write(base.slice(0, 100), 0, 'utf8');
+  h.write(octal(0o755, 8), 100);
+  h.write(octal(0, 8), 108);
+  h.write(octal(0, 8), 116);
+  h.write(octal(size, 12), 124);
+  h.write(octal(mtime, 12), 136);
+  h.write('        ', 148);
+  h.write(typeflag, 156);
+  h.write('ustar\u000000', 257, 'binary');
+  h.write(prefix, 345, 'utf8');
+  let sum = 0;
+  for (const byte of h) sum += byte;
+  h.write(octal(sum, 7) + ' ', 148);
+  return h;
+}
+
+export class TarballSink implements ItemSink {
+  private readonly gzip: Gzip = createGzip({ level: 6 });
+
+  constructor(private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {}
+
+  /** The gzip'd tar bytes, to hand to an upload. */
+  get stream(): Readable {
+    return this.gzip;
+  }
+
+  async writeVersion(): Promise<void> {
+    await this.addFile('metadata/version', Buffer.from(`${BACKUP_FORMAT_VERSION}\n`));
+  }
+
+  async addItem(item: ArchiveItemCoordinates, json: string): Promise<void> {
+    const data = Buffer.from(json);
+    for (const path of itemPaths(item)) await this.addFile(path, data);
+  }
+
+  async addFile(path: string, data: Buffer): Promise<void> {
+    const mtime = this.now();
+    // Names too long for ustar's name+prefix get a PAX `path` record, as Go's archive/tar does.
+    if (Buffer.byteLength(path) > 100 && header(path, 0, 0).subarray(345, 346)[0] === 0) {
+      const record = paxRecord('path', path);
+      await this.write(header(`PaxHeaders/${path.slice(-80)}`, record.length, mtime, 'x'), record, pad(record.length));
+    }
+    await this.write(header(path, data.length, mtime), data, pad(data.length));
+  }
+
+  async finish(): Promise<void> {
+    await this.write(Buffer.alloc(1024));
+    await new Promise<void>((resolve) => this.gzip.end(resolve));
+  }
+
+  private async write(...chunks: Buffer[]): Promise<void> {
+    for (const chunk of chunks) {
+      if (!chunk.length) continue;
+      if (!this.gzip.write(chunk)) await new Promise<void>((resolve, reject) => {
+        const onError = (e: Error) => reject(e);
+        this.gzip.once('error', onError);
+        this.gzip.once('drain', () => {
+          this.gzip.off('error', onError);
+          resolve();
+        });
+      });
+    }
+  }
+
+  destroy(error?: Error): void {
+    this.gzip.destroy(error);
+  }
+}
+
+function pad(size: number): Buffer {
+  return Buffer.alloc((512 - (size % 512)) % 512);
+}
+
+function paxRecord(key: string, value: string): Buffer {
+  const body = ` ${key}=${value}\n`;
+  let len = Buffer.byteLength(body) + 1;
+  while (String(len).length + Buffer.byteLength(body) !== len) len = String(len).length + Buffer.byteLength(body);
+  return Buffer.from(`${len}${body}`);
+}
