@@ -84,20 +84,27 @@ export class TarballSink implements ItemSink {
 
   private async write(...chunks: Buffer[]): Promise<void> {
     for (const chunk of chunks) {
-      if (!chunk.length) continue;
-      if (!this.gzip.write(chunk)) await new Promise<void>((resolve, reject) => {
-        const onError = (e: Error) => reject(e);
-        this.gzip.once('error', onError);
-        this.gzip.once('drain', () => {
-          this.gzip.off('error', onError);
-          resolve();
-        });
+      if (this.gzip.destroyed) throw this.failure ?? new Error('the tarball stream was closed');
+      if (!chunk.length || this.gzip.write(chunk)) continue;
+      await new Promise<void>((resolve, reject) => {
+        const done = () => {
+          this.gzip.off('drain', done);
+          this.gzip.off('close', done);
+          if (this.gzip.destroyed) reject(this.failure ?? new Error('the tarball stream was closed'));
+          else resolve();
+        };
+        this.gzip.on('drain', done);
+        this.gzip.on('close', done);
       });
     }
   }
 
+  private failure: Error | undefined;
+
   destroy(error?: Error): void {
-    this.gzip.destroy(error);
+    this.failure ??= error;
+    // The upload reports the error; the stream just stops (no unhandled 'error' event).
+    this.gzip.destroy();
   }
 }
 

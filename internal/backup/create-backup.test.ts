@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createBackup } from './create-backup.ts';
+import { FixtureCluster, o } from './fixture-cluster.test-helpers.ts';
+import { MemoryStore } from './memory-store.test-helpers.ts';
+import { ObjectStoreBackupTarget } from './store-target.ts';
+import { StoredBackups } from './stored-backups.ts';
+
+const cluster = (extra = 0) =>
+  new FixtureCluster([
+    o('namespaces', undefined, 'shop', { status: { phase: 'Active' } }),
+    o('configmaps', 'shop', 'prices', { data: { a: '1' } }),
+    // incompressible data so a big backup really streams many bytes
+    ...Array.from({ length: extra }, (_, i) => o('secrets', 'shop', `s${i}`, { data: { v: randomBytes(4096).toString('base64') } })),
+  ]);
+
+const run = (store: MemoryStore, name = 'b1', extra = 0) =>
+  createBackup({ name, veleroNamespace: 'velero', options: { storageLocation: 'default', includeNamespaces: ['shop'] }, source: cluster(extra), target: new ObjectStoreBackupTarget(store) });
+
+test('a completed backup: Velero\'s files, velero-backup.json uploaded last, shapes as documented', async () => {
+  const store = new MemoryStore();
+  const backup = await run(store);
+  assert.is(backup.status.phase, 'Completed');
+  assert.is(store.putOrder.at(-1), 'backups/b1/velero-backup.json');
+  assert.ok(store.putOrder.includes('backups/b1/b1.tar.gz'));
+  assert.ok(store.putOrder.includes('backups/b1/b1-logs.gz'));
+  const stored = JSON.parse(store.objects.get('backups/b1/velero-backup.json')!.toString());
+  assert.is(stored.apiVersion, 'velero.io/v1');
+  assert.is(stored.kind, 'Backup');
+  assert.is(stored.metadata.namespace, 'velero');
+  assert.is(stored.metadata.labels['velero.io/storage-location'], 'default');
+  assert.is(stored.spec.ttl, '720h0m0s');
+  assert.equal(stored.spec.includedNamespaces, ['shop']);
+  assert.is(stored.status.formatVersion, '1.1.0');
+  assert.equal(stored.status.progress, { totalItems: 2, itemsBackedUp: 2 });
+  assert.ok(Date.parse(stored.status.expiration) - Date.parse(stored.status.startTimestamp) === 720 * 3600 * 1000);
+  assert.equal(JSON.parse(gunzipSync(store.objects.get('backups/b1/b1-resource-list.json.gz')!).toString()), { 'v1/ConfigMap': ['shop/prices'], 'v1/Namespace': ['shop'] });
+  assert.equal(JSON.parse(gunzipSync(store.objects.get('backups/b1/b1-results.gz')!).toString()), { errors: {}, warnings: {} });
+  assert.match(gunzipSync(store.objects.get('backups/b1/b1-logs.gz')!).toString(), /^time="[^"]+" level=info msg="Setting up backup" backup=velero\/b1/);
+  assert.equal((await new StoredBackups(store).list()).map((b) => b.status.phase), ['Completed']);
+});
+
+test('a name already in the store is refused', async () => {
+  const store = new MemoryStore();
+  await run(store);
+  try {
+    await run(store);
+    assert.unreachable();
+  } catch (error) {
+    assert.match((error as Error).message, /already exists/);
+  }
+});
+
+test('the bucket turns read-only half-way: the backup is Failed and never listed as Completed', async () => {
+  const store = new MemoryStore();
+  store.failStreamsAfterBytes = 64 * 1024;
+  const backup = await run(store, 'big', 200);
+  assert.is(backup.status.phase, 'Failed');
+  assert.match(backup.status.failureReason ?? '', /read-only/);
+  assert.not.ok(store.objects.has('backups/big/big.tar.gz'), 'no partial tarball left');
+  const listed = await new StoredBackups(store).list();
+  assert.not.ok(listed.some((b) => b.status.phase === 'Completed'));
+  assert.equal(listed.map((b) => [b.metadata.name, b.status.phase]), [['big', 'Failed']]);
+});
+
+test('a store that refuses every write: Failed, nothing listed', async () => {
+  const store = new MemoryStore();
+  store.failAllPuts = true;
+  const backup = await run(store, 'nope');
+  assert.is(backup.status.phase, 'Failed');
+  assert.equal(await new StoredBackups(store).list(), []);
+});
+
+test('delete removes velero-backup.json first and every file of the backup', async () => {
+  const store = new MemoryStore();
+  await run(store, 'a');
+  await run(store, 'b');
+  await new StoredBackups(store).delete('a');
+  assert.not.ok([...store.objects.keys()].some((k) => k.startsWith('backups/a/')));
+  assert.equal(await new StoredBackups(store).names(), ['b']);
+});
+
+test.run();

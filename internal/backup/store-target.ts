@@ -1,0 +1,81 @@
+// BackupTarget over any ObjectStore, in Velero's layout under backups/NAME/. The tarball uploads
+// while it is produced; the small files follow; velero-backup.json goes last.
+import { gzipSync } from 'node:zlib';
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { BackupFiles, BackupTarget, OpenArchive } from './backup-target.ts';
+import { TarballSink } from './tarball-sink.ts';
+
+export const backupKeys = (name: string) => ({
+  dir: `backups/${name}/`,
+  metadata: `backups/${name}/velero-backup.json`,
+  tarball: `backups/${name}/${name}.tar.gz`,
+  log: `backups/${name}/${name}-logs.gz`,
+  resourceList: `backups/${name}/${name}-resource-list.json.gz`,
+  results: `backups/${name}/${name}-results.gz`,
+  volumeSnapshots: `backups/${name}/${name}-volumesnapshots.json.gz`,
+  podVolumeBackups: `backups/${name}/${name}-podvolumebackups.json.gz`,
+  itemOperations: `backups/${name}/${name}-itemoperations.json.gz`,
+  volumeInfo: `backups/${name}/${name}-volumeinfo.json.gz`,
+});
+
+const gzJson = (value: unknown) => gzipSync(JSON.stringify(value));
+
+export class ObjectStoreBackupTarget implements BackupTarget {
+  constructor(private readonly store: ObjectStore) {}
+
+  describe(): string {
+    return this.store.describe();
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return this.store.exists(backupKeys(name).metadata);
+  }
+
+  openArchive(name: string): OpenArchive {
+    const key = backupKeys(name).tarball;
+    const tarball = new TarballSink();
+    const controller = new AbortController();
+    const upload = this.store.put(key, tarball.stream, { contentType: 'application/gzip', signal: controller.signal });
+    // A failed upload must stop the writers at once, not when gzip's buffer fills.
+    let uploadError: unknown;
+    upload.catch((error: unknown) => {
+      uploadError = error;
+      tarball.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+    const started = tarball.writeVersion();
+    return {
+      sink: {
+        addItem: async (item, json) => {
+          await started;
+          if (uploadError) throw uploadError;
+          await tarball.addItem(item, json);
+        },
+      },
+      finish: async () => {
+        await started;
+        await tarball.finish();
+        await upload;
+      },
+      abort: async (reason) => {
+        controller.abort(reason);
+        tarball.destroy(reason);
+        await upload.catch(() => undefined);
+        await this.store.delete(key).catch(() => undefined);
+      },
+    };
+  }
+
+  async publish(files: BackupFiles): Promise<void> {
+    const keys = backupKeys(files.backup.metadata.name);
+    const put = (key: string, body: Buffer) => this.store.put(key, body, { contentType: 'application/gzip' });
+    await put(keys.log, gzipSync(files.log));
+    await put(keys.resourceList, gzJson(files.resourceList));
+    await put(keys.results, gzJson(files.results));
+    await put(keys.volumeSnapshots, gzJson([]));
+    await put(keys.podVolumeBackups, gzJson([]));
+    await put(keys.itemOperations, gzJson([]));
+    await put(keys.volumeInfo, gzJson([]));
+    // Last: only now does the backup exist for anyone listing the store.
+    await this.store.put(keys.metadata, JSON.stringify(files.backup), { contentType: 'application/json' });
+  }
+}
