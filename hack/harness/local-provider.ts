@@ -11,8 +11,9 @@ import { ensureBucket, generateCredentials, minioClient, writeCredentialsFile } 
 import { checkClusterName, clusterDir, clustersRoot } from './paths.ts';
 import { freePorts } from './ports.ts';
 import { type StartedProcess, isRunning, startProcess, stopProcesses, waitFor } from './processes.ts';
-import type { ClusterProvider, ClusterStatus } from './types.ts';
-import { COMPONENTS, pinnedVersion } from './versions.ts';
+import type { ClusterProvider, ClusterStatus, UpOptions } from './types.ts';
+import { COMPONENTS, CONTROL_PLANE_COMPONENTS, NODE_COMPONENTS, pinnedVersion } from './versions.ts';
+import { type NodeState, startNode, stopNode } from '../node/node.ts';
 
 const SERVICE_CIDR = '10.96.0.0/16';
 const SERVICE_IP = '10.96.0.1';
@@ -24,6 +25,18 @@ interface State {
   status: ClusterStatus;
   ports: Record<(typeof PORT_NAMES)[number], number>;
   processes: StartedProcess[];
+  /** Only with a node (hack/node): what `down` needs to take it apart. */
+  node?: NodeState;
+}
+
+/** `up` starts a node when asked, or when KUBECTL_VELERO_NODE=1 (how the e2e suite can turn it on). */
+function wantsNode(options?: UpOptions): boolean {
+  return options?.node ?? ['1', 'true', 'yes'].includes(process.env.KUBECTL_VELERO_NODE ?? '');
+}
+
+/** Admin access to a cluster's API server, from the files in its dir. */
+function adminAuth(dir: string, server: string): ProbeAuth {
+  return { server, caCert: join(dir, 'pki', 'ca.crt'), cert: join(dir, 'pki', 'admin.crt'), key: join(dir, 'pki', 'admin.key') };
 }
 
 const stateFile = (dir: string) => join(dir, 'state.json');
@@ -38,14 +51,15 @@ function writeState(dir: string, state: State): void {
 }
 
 export class LocalProvider implements ClusterProvider {
-  async up(name: string): Promise<ClusterStatus> {
+  async up(name: string, options?: UpOptions): Promise<ClusterStatus> {
     checkClusterName(name);
+    const withNode = wantsNode(options);
     const dir = clusterDir(name);
     const existing = readState(dir);
-    if (existing && existing.processes.every((p) => isRunning(p.pid))) return existing.status;
-    if (existing) await this.down(name); // a half-dead cluster is replaced, not patched
+    if (existing && existing.processes.every((p) => isRunning(p.pid)) && (!withNode || existing.status.node)) return existing.status;
+    if (existing) await this.down(name); // a half-dead cluster (or one without the node asked for) is replaced, not patched
 
-    const bin = await ensureBinaries();
+    const bin = await ensureBinaries(withNode ? [...CONTROL_PLANE_COMPONENTS, ...NODE_COMPONENTS] : [...CONTROL_PLANE_COMPONENTS]);
     mkdirSync(join(dir, 'pki'), { recursive: true, mode: 0o700 });
     const ports = await freePorts(PORT_NAMES);
     const pki = createPki(join(dir, 'pki'), SERVICE_IP);
@@ -108,6 +122,8 @@ export class LocalProvider implements ClusterProvider {
         // Endpoints may not hold a loopback address, so the reconciler for the `kubernetes` Service
         // would fail every 10 s; nothing in the cluster needs to reach the API server through it yet.
         '--endpoint-reconciler-type=none',
+        // With a node, the kubelet is reached at its InternalIP (its name resolves nowhere).
+        ...(withNode ? ['--kubelet-preferred-address-types=InternalIP'] : []),
       ]);
       await waitFor('kube-apiserver /readyz', () => apiOk(auth, '/readyz'), { timeoutMs: 120_000, process: apiserver });
 
@@ -126,12 +142,32 @@ export class LocalProvider implements ClusterProvider {
 
       await waitFor('MinIO', async () => (await fetch(`${minioEndpoint}/minio/health/ready`)).ok, { timeoutMs: 60_000, process: minio });
       await ensureBucket(minioClient(minioEndpoint, creds, REGION), BUCKET, REGION);
+      if (withNode) {
+        status.node = await startNode({
+          clusterName: name,
+          clusterDir: dir,
+          caCert: pki.caCert,
+          caKey: pki.caKey,
+          auth,
+          apiServerPort: ports.apiServer,
+          minioPort: ports.minio,
+          serviceCidr: SERVICE_CIDR,
+          bin: { kubelet: bin.kubelet, 'kube-proxy': bin['kube-proxy'] },
+          start: (procName, binary, args, env) => start(procName, binary, args, env),
+          record: (node) => {
+            state.node = node;
+            writeState(dir, state);
+          },
+        });
+        writeState(dir, state);
+      }
       for (const p of state.processes) {
         if (!isRunning(p.pid)) throw new Error(`${p.name} exited during start-up; see ${p.log}`);
       }
       return status;
     } catch (error) {
       const logs = join(dir, 'logs');
+      if (state.node) await stopNode(state.node, dir, auth);
       await stopProcesses(state.processes, dir);
       throw new Error(`cluster "${name}" failed to start (logs kept in ${logs}): ${(error as Error).message}`);
     }
@@ -141,6 +177,7 @@ export class LocalProvider implements ClusterProvider {
     checkClusterName(name);
     const dir = clusterDir(name);
     const state = readState(dir);
+    if (state?.node) await stopNode(state.node, dir, adminAuth(dir, state.status.apiServer));
     if (state) await stopProcesses(state.processes, dir);
     rmSync(dir, { recursive: true, force: true });
   }

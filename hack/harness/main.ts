@@ -1,16 +1,19 @@
 // `hack/cluster` — command line of the test harness.
-//   hack/cluster up [--name N]           start (or reuse) cluster N and its MinIO, print its status
+//   hack/cluster up [--name N] [--node]  start (or reuse) cluster N and its MinIO, print its status;
+//                                        --node adds a node (kubelet + containerd, hack/node) so pods run
 //   hack/cluster down [--name N | --all]  stop every process of N and remove its data dir
 //   hack/cluster status [--name N] [-o json]
 //   hack/cluster kubeconfig [--name N]    print the path of N's admin kubeconfig
-//   hack/cluster build                    build (once) the binaries the local provider runs
+//   hack/cluster build [--node]           build (once) the binaries the local provider runs (--node: and the node's + images)
 // --provider local|kind (or KUBECTL_VELERO_PROVIDER) picks the provider; local is the default.
 import { parseArgs } from 'node:util';
 import { ensureBinaries } from './build.ts';
+import { ensureImages } from '../images-lib/build.ts';
 import { provider } from './cluster.ts';
 import type { ClusterStatus } from './types.ts';
+import { CONTROL_PLANE_COMPONENTS, NODE_COMPONENTS } from './versions.ts';
 
-const USAGE = 'usage: hack/cluster up|down|status|kubeconfig|build [--name N] [--all] [-o json] [--provider local|kind]';
+const USAGE = 'usage: hack/cluster up|down|status|kubeconfig|build [--name N] [--node] [--all] [-o json] [--provider local|kind]';
 
 function describe(s: ClusterStatus): string {
   return [
@@ -19,6 +22,7 @@ function describe(s: ClusterStatus): string {
     `  kubeconfig:  ${s.kubeconfig}`,
     `  MinIO:       ${s.minio.endpoint} bucket ${s.minio.bucket} (credentials in ${s.minio.credentialsFile})`,
     `  logs:        ${s.logsDir}`,
+    ...(s.node ? [`  node:        ${s.node.name} ${s.node.internalIP} (pods ${s.node.podCIDR}, netns ${s.node.netns}, containerd ${s.node.containerdSocket})`] : []),
   ].join('\n');
 }
 
@@ -31,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       all: { type: 'boolean', default: false },
       output: { type: 'string', short: 'o' },
       provider: { type: 'string' },
+      node: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,10 +49,11 @@ async function main(argv: string[]): Promise<number> {
   const name = values.name;
   switch (verb) {
     case 'build':
-      await ensureBinaries();
+      await ensureBinaries(values.node ? [...CONTROL_PLANE_COMPONENTS, ...NODE_COMPONENTS] : [...CONTROL_PLANE_COMPONENTS]);
+      if (values.node) await ensureImages();
       return 0;
     case 'up': {
-      const status = await p.up(name);
+      const status = await p.up(name, values.node === undefined ? {} : { node: values.node });
       console.log(values.output === 'json' ? JSON.stringify(status, null, 2) : describe(status));
       return 0;
     }

@@ -9,6 +9,25 @@ export interface MinioStatus {
   credentialsFile: string;
 }
 
+/** The cluster's node, when it was started with one (`hack/cluster up --node`); see hack/node. */
+export interface NodeStatus {
+  name: string;
+  /** The node's address (in its own network namespace), where the API server reaches the kubelet. */
+  internalIP: string;
+  podCIDR: string;
+  /** `ip netns exec <netns> …` runs a command beside the kubelet. */
+  netns: string;
+  /** The node's containerd, for `ctr --address … -n k8s.io`. */
+  containerdSocket: string;
+  /** MinIO as pods see it (http://<node IP>:9000). */
+  minioInCluster: string;
+}
+
+export interface UpOptions {
+  /** Also start a node (kubelet, containerd, kube-proxy) so pods run. Default: KUBECTL_VELERO_NODE=1. */
+  node?: boolean;
+}
+
 export interface ClusterStatus {
   name: string;
   provider: 'local' | 'kind';
@@ -18,10 +37,12 @@ export interface ClusterStatus {
   minio: MinioStatus;
   /** Where the component logs are. */
   logsDir: string;
+  /** Only when the cluster has a node. */
+  node?: NodeStatus;
 }
 
 export interface ClusterProvider {
-  up(name: string): Promise<ClusterStatus>;
+  up(name: string, options?: UpOptions): Promise<ClusterStatus>;
   down(name: string): Promise<void>;
   /** undefined when no cluster of that name is running. */
   status(name: string): Promise<ClusterStatus | undefined>;

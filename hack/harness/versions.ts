@@ -19,11 +19,21 @@ export const COMPONENTS = {
   'kube-apiserver': { name: 'kube-apiserver', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver' },
   'kube-controller-manager': { name: 'kube-controller-manager', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager' },
   'kube-scheduler': { name: 'kube-scheduler', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kube-scheduler' },
+  // The node (`hack/cluster up --node`): built only when a node is asked for.
+  kubelet: { name: 'kubelet', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kubelet' },
+  'kube-proxy': { name: 'kube-proxy', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kube-proxy' },
+  // kubectl at the cluster's version, for hack/dbdata (kubectl exec) when none is on PATH.
+  kubectl: { name: 'kubectl', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kubectl' },
   etcd: { name: 'etcd', toolsDir: 'etcd', module: 'go.etcd.io/etcd/server/v3', pkg: 'go.etcd.io/etcd/server/v3' },
   minio: { name: 'minio', toolsDir: 'minio', module: 'github.com/minio/minio', pkg: 'github.com/minio/minio' },
 } as const satisfies Record<string, GoComponent>;
 
 export type ComponentName = keyof typeof COMPONENTS;
+
+/** What a cluster without a node runs (and `hack/cluster build` builds). */
+export const CONTROL_PLANE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'minio'] as const satisfies readonly ComponentName[];
+/** Added by `--node`. */
+export const NODE_COMPONENTS = ['kubelet', 'kube-proxy', 'kubectl'] as const satisfies readonly ComponentName[];
 
 export function toolsDir(component: GoComponent): string {
   return join(repoRoot, 'hack', 'tools', component.toolsDir);

@@ -1,0 +1,23 @@
+// Puts the harness's images into a node's containerd (namespace k8s.io, where the CRI looks) with
+// `ctr images import`: no registry is ever involved, and pods use imagePullPolicy: Never.
+import { spawn } from 'node:child_process';
+import { ensureImages } from './build.ts';
+import { IMAGE_NAMES, IMAGE_PREFIX, type ImageName } from './recipes.ts';
+
+function ctr(address: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const child = spawn('ctr', ['--address', address, '--namespace', 'k8s.io', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`ctr ${args.join(' ')} exited with ${code}: ${out.trim()}`))));
+  });
+}
+
+/** Builds what is missing, then imports every image into the containerd at `address`. */
+export async function importImages(address: string, names: readonly ImageName[] = IMAGE_NAMES): Promise<void> {
+  const archives = await ensureImages(names);
+  // One at a time: each import already unpacks with every core it can get.
+  for (const name of names) await ctr(address, ['images', 'import', '--base-name', `${IMAGE_PREFIX}/${name}`, archives[name]]);
+}
