@@ -1,0 +1,36 @@
+import { Command, Option } from 'clipanion';
+import { BaseCommand } from '../../base-command.ts';
+import { kubeOptions } from '../../kube-options.ts';
+import { openBackupStore } from './open-store.ts';
+
+export class BackupDeleteCommand extends BaseCommand {
+  static override paths = [['backup', 'delete']];
+
+  static override usage = Command.Usage({
+    category: 'Backup',
+    description: 'delete backups from their storage location',
+    details: 'Removes every file of each named backup (velero-backup.json first, so a half-deleted backup is no longer listed). There is no prompt: pass `--confirm`.',
+    examples: [['Delete two backups', 'kubectl velero backup delete shop-1 shop-2 --confirm']],
+  });
+
+  names = Option.Rest({ name: 'NAME', required: 1 });
+  kube = kubeOptions();
+  confirm = Option.Boolean('--confirm', false, { description: 'confirm the deletion (required)' });
+  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
+
+  async run(): Promise<number> {
+    if (!this.confirm) throw new Error(`refusing to delete without --confirm: run kubectl velero backup delete ${this.names.join(' ')} --confirm`);
+    const { backups } = await openBackupStore(this.storageLocation);
+    let failed = 0;
+    for (const name of this.names) {
+      try {
+        await backups.delete(name);
+        this.context.stdout.write(`Backup "${name}" deleted.\n`);
+      } catch (error) {
+        failed++;
+        this.context.stderr.write(`error: ${(error as Error).message}\n`);
+      }
+    }
+    return failed ? 1 : 0;
+  }
+}

@@ -1,0 +1,43 @@
+import { Command, Option } from 'clipanion';
+import { BaseCommand } from '../../base-command.ts';
+import { kubeOptions } from '../../kube-options.ts';
+import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
+import { describeBackup } from './format-backup.ts';
+import { openBackupStore } from './open-store.ts';
+
+export class BackupDescribeCommand extends BaseCommand {
+  static override paths = [['backup', 'describe']];
+
+  static override usage = Command.Usage({
+    category: 'Backup',
+    description: 'show a backup\'s spec, status, and with --details its results and resource list',
+    examples: [
+      ['Describe a backup', 'kubectl velero backup describe shop-1'],
+      ['With warnings, errors and every item', 'kubectl velero backup describe shop-1 --details'],
+    ],
+  });
+
+  names = Option.Rest({ name: 'NAME', required: 1 });
+  kube = kubeOptions();
+  details = Option.Boolean('--details', false, { description: 'show errors, warnings and the resource list' });
+  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
+  output = Option.String('-o,--output', { description: 'output format: table (default), json or yaml' });
+
+  async run(): Promise<number> {
+    const format = parseOutputFormat(this.output);
+    const { backups } = await openBackupStore(this.storageLocation);
+    const parts: string[] = [];
+    for (const name of this.names) {
+      const backup = await backups.get(name);
+      if (format !== 'table') {
+        parts.push(renderStructured(backup, format));
+        continue;
+      }
+      const results = this.details ? await backups.results(name) : undefined;
+      const resourceList = this.details ? await backups.resourceList(name) : undefined;
+      parts.push(describeBackup(backup, { results, resourceList, details: this.details }));
+    }
+    this.context.stdout.write(parts.join('\n'));
+    return 0;
+  }
+}

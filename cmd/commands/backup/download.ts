@@ -1,0 +1,36 @@
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { Command, Option } from 'clipanion';
+import { BaseCommand } from '../../base-command.ts';
+import { kubeOptions } from '../../kube-options.ts';
+import { openBackupStore } from './open-store.ts';
+
+export class BackupDownloadCommand extends BaseCommand {
+  static override paths = [['backup', 'download']];
+
+  static override usage = Command.Usage({
+    category: 'Backup',
+    description: 'download a backup\'s tarball',
+    details: 'Writes the backup\'s resource tarball to `NAME-data.tar.gz` in the current directory, or to the file given with `-o` (`-o -` writes to stdout).',
+    examples: [['Download a backup', 'kubectl velero backup download shop-1 -o shop-1.tar.gz']],
+  });
+
+  name = Option.String({ name: 'NAME' });
+  kube = kubeOptions();
+  output = Option.String('-o,--output', { description: 'file to write (default NAME-data.tar.gz; - for stdout)' });
+  force = Option.Boolean('--force', false, { description: 'overwrite an existing file' });
+  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
+
+  async run(): Promise<number> {
+    const { backups } = await openBackupStore(this.storageLocation);
+    const file = this.output ?? `${this.name}-data.tar.gz`;
+    const tarball = await backups.tarball(this.name);
+    if (file === '-') {
+      await pipeline(tarball, this.context.stdout);
+      return 0;
+    }
+    await pipeline(tarball, createWriteStream(file, { flags: this.force ? 'w' : 'wx' }));
+    this.context.stdout.write(`Backup ${this.name} has been successfully downloaded to ${file}\n`);
+    return 0;
+  }
+}
