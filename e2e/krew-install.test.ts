@@ -2,6 +2,8 @@
 // platform's archive from a manifest served on loopback; then the real krew installs the plugin
 // from krew/velero.yaml and the linux/amd64 archive, kubectl runs it — with no Node.js on PATH —
 // and completes it through kubectl_complete-velero; uninstalling leaves the Krew root as it was.
+// Each target's SEA blob is also started in a node of that target's version (the blob layout
+// differs between Node.js releases, and only linux/amd64 executables can run here).
 // Needs `make dist` (dist/ and krew/velero.yaml); `make test-dist` builds it and runs this.
 import { execFile } from 'node:child_process';
 import { copyFileSync, createReadStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
@@ -13,8 +15,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { archiveName, distDir, manifestPath, packageVersion, readSums, templatePath } from '../hack/release/layout.ts';
 import { renderManifest } from '../hack/release/manifest.ts';
-import { TARGETS } from '../hack/release/targets.ts';
+import { ensureNodeBinary } from '../hack/release/node-binaries.ts';
+import { injectBlob } from '../hack/release/sea.ts';
+import { blobBuilder, TARGETS } from '../hack/release/targets.ts';
 import { ensureKrewTools, type KrewTools } from '../hack/release/tools.ts';
+import { repoRoot } from '../hack/harness/paths.ts';
 
 const version = packageVersion();
 const linuxArchive = join(distDir, archiveName(version, { os: 'linux', arch: 'amd64' }));
@@ -124,6 +129,21 @@ if (!ready) {
     writeFileSync(manifest, renderManifest(readFileSync(templatePath, 'utf8'), version, `http://127.0.0.1:${port}/`, archives));
     const r = ok(await run(tools.validator, ['-manifest', manifest], { ...env, PATH: toolsBin }, 300_000), 'validate-krew-manifest');
     assert.match(r.stdout + r.stderr, `all ${TARGETS.length} spec.platforms installed fine`);
+  });
+
+  test('every target’s SEA blob starts in a node of that target’s version', async () => {
+    // Only linux/amd64 runs here; the others' blobs are checked in this platform's node of their
+    // version, which reads the same blob layout (it changes between releases, not platforms).
+    for (const t of TARGETS) {
+      const blob = join(repoRoot, 'build', 'sea', `${t.os}-${t.arch}.blob`);
+      if (!existsSync(blob)) assert.unreachable(`${relative(repoRoot, blob)} is missing: run make dist (all targets)`);
+      const builder = blobBuilder(t.nodeVersion);
+      const exe = join(tmp, `blob-check-${t.os}-${t.arch}`);
+      await injectBlob(builder, ensureNodeBinary(builder), blob, exe);
+      const out = ok(await run(exe, ['version', '-o', 'json'], env), `${t.os}/${t.arch} blob in node ${t.nodeVersion}`).stdout;
+      assert.is((JSON.parse(out) as { client: { nodeVersion: string } }).client.nodeVersion, `v${t.nodeVersion}`);
+      rmSync(exe);
+    }
   });
 
   let before: string[] = [];

@@ -19,7 +19,7 @@ import { defaultUriBase, renderManifest, type BuiltArchive } from './manifest.ts
 import { ensureNodeBinary, nodeLicensePath } from './node-binaries.ts';
 import { thirdPartyNotices } from './notices.ts';
 import { bundleForSea, canUseCodeCache, findRcodesign, injectBlob, makeBlob } from './sea.ts';
-import { selectTargets, TARGETS, targetName, type Target } from './targets.ts';
+import { blobBuilder, selectTargets, TARGETS, targetName, type Target } from './targets.ts';
 import { buildRcodesign, ensureKrewTools } from './tools.ts';
 
 function log(line: string): void {
@@ -68,7 +68,8 @@ async function buildDist(targets: Target[], uriBase: string): Promise<void> {
     const node = ensureNodeBinary(t, log);
     const cc = canUseCodeCache(t);
     const blob = join(work, `${t.os}-${t.arch}.blob`);
-    await makeBlob(main, blob, cc);
+    const builder = blobBuilder(t.nodeVersion);
+    await makeBlob(builder.nodeVersion === process.versions.node ? process.execPath : ensureNodeBinary(builder, log), main, blob, cc);
     const stage = join(work, `${t.os}-${t.arch}`);
     mkdirSync(stage, { recursive: true });
     const exe = join(stage, `kubectl-velero${t.exe}`);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, ftruncateSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { cacheRoot, repoRoot } from '../harness/paths.ts';
@@ -47,9 +47,9 @@ export function canUseCodeCache(t: Target): boolean {
   return host !== undefined && host.os === t.os && host.arch === t.arch && t.nodeVersion === process.versions.node;
 }
 
-function run(cmd: string, args: string[], opts: { quiet?: RegExp } = {}): Promise<string> {
+function run(cmd: string, args: string[], opts: { quiet?: RegExp; cwd?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -66,14 +66,19 @@ function run(cmd: string, args: string[], opts: { quiet?: RegExp } = {}): Promis
   });
 }
 
-/** Writes the SEA preparation blob for `main` with the project's own node (24, which runs this). */
-export async function makeBlob(main: string, blob: string, useCodeCache: boolean): Promise<void> {
+/**
+ * Writes the SEA preparation blob for `main` with `node`, which must be a node of the target's
+ * version (see BLOB_BUILDERS in targets.ts): the blob layout differs between releases.
+ */
+export async function makeBlob(node: string, main: string, blob: string, useCodeCache: boolean): Promise<void> {
   const config = `${blob}.json`;
+  // `main` by its base name, from its directory: the blob records the path, and the build
+  // machine's directories have no business in the executable (nor in its reproducibility).
   writeFileSync(
     config,
-    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache }, null, 2),
+    JSON.stringify({ main: basename(main), output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache }, null, 2),
   );
-  await run(process.execPath, ['--experimental-sea-config', config], { quiet: /^Wrote single executable preparation blob/ });
+  await run(node, ['--experimental-sea-config', config], { quiet: /^Wrote single executable preparation blob/, cwd: dirname(main) });
 }
 
 /** The rcodesign binary: $RCODESIGN, then the one `make tools-rcodesign` builds, then PATH. */

