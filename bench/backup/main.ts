@@ -1,0 +1,68 @@
+// make bench-backup: a real API server + MinIO from the harness, 10,000 ConfigMaps/Secrets of ~1 KiB
+// in 100 namespaces; times (a) the floor, a paginated raw LIST of those resources over HTTP, and
+// (b) `bin/kubectl-velero backup create` of those namespaces into MinIO, with its peak RSS.
+// Last line: {"bench":"backup","objects":…,"floor_s":…,"ours_s":…,"ratio":…,"peak_rss_mb":…}
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { downCluster, upCluster } from '../../hack/harness/cluster.ts';
+import { KubeHttpClient } from '../../internal/kube/http-client.ts';
+import { loadKubeConfig } from '../../internal/kube/kubeconfig.ts';
+import { seedObjects } from './seed.ts';
+
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
+const NAMESPACES = Number(process.env.BENCH_NAMESPACES ?? 100);
+const CLUSTER = 'bench-backup';
+const plugin = join(import.meta.dirname, '..', '..', 'bin', 'kubectl-velero');
+
+async function floorSeconds(kubeconfig: string): Promise<{ seconds: number; items: number }> {
+  const client = new KubeHttpClient(loadKubeConfig({ kubeconfig }));
+  const start = process.hrtime.bigint();
+  let items = 0;
+  for (const path of ['/api/v1/configmaps', '/api/v1/secrets']) {
+    let token: string | undefined;
+    do {
+      const page = await client.getJson<{ items: unknown[]; metadata: { continue?: string } }>(path, { limit: '500', continue: token });
+      items += page.items.length;
+      token = page.metadata.continue || undefined;
+    } while (token);
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  client.close();
+  return { seconds, items };
+}
+
+function kubectlVelero(env: NodeJS.ProcessEnv, args: string[]): void {
+  execFileSync(plugin, args, { env, stdio: 'inherit' });
+}
+
+async function main(): Promise<void> {
+  const status = await upCluster(CLUSTER);
+  try {
+    console.log(`seeding ${OBJECTS} objects in ${NAMESPACES} namespaces…`);
+    await seedObjects(status.kubeconfig, OBJECTS, NAMESPACES);
+    await floorSeconds(status.kubeconfig); // warm the API server's caches, as the backup would find them
+    const floor = await floorSeconds(status.kubeconfig);
+    console.log(`floor: LIST of ${floor.items} configmaps+secrets in ${floor.seconds.toFixed(2)} s`);
+
+    const env = { ...process.env, KUBECTL_VELERO_CONFIG: join(mkdtempSync(join(tmpdir(), 'bench-backup-')), 'config.yaml'), KUBECONFIG: status.kubeconfig };
+    kubectlVelero(env, ['backup-location', 'create', 'minio', '--provider', 'aws', '--bucket', status.minio.bucket, '--credentials-file', status.minio.credentialsFile, '--config', `region=${status.minio.region},s3ForcePathStyle=true,s3Url=${status.minio.endpoint}`, '--default']);
+
+    const start = process.hrtime.bigint();
+    const run = spawnSync('/usr/bin/time', ['-f', 'peak_rss_kb=%M', plugin, 'backup', 'create', 'bench-1', '--include-namespaces', 'bench-*', '--storage-location', 'minio'], { env, encoding: 'utf8' });
+    const ours = Number(process.hrtime.bigint() - start) / 1e9;
+    process.stdout.write(run.stdout);
+    if (run.status !== 0) throw new Error(`backup create failed (${run.status}): ${run.stderr}`);
+    const rssKb = Number(/peak_rss_kb=(\d+)/.exec(run.stderr)?.[1] ?? NaN);
+    const ratio = ours / floor.seconds;
+    console.log(`ours: ${ours.toFixed(2)} s, ratio ${ratio.toFixed(2)} (goal ≤ 1.5), peak RSS ${(rssKb / 1024).toFixed(0)} MB (goal ≤ 250)`);
+    console.log(JSON.stringify({ bench: 'backup', objects: OBJECTS, floor_s: round(floor.seconds), ours_s: round(ours), ratio: round(ratio), peak_rss_mb: round(rssKb / 1024) }));
+  } finally {
+    await downCluster(CLUSTER);
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+await main();
