@@ -45,6 +45,8 @@ export function o(groupResource: string, namespace: string | undefined, name: st
 
 export class FixtureCluster implements ClusterSource {
   forbidden = new Set<string>();
+  /** Types the user may list per namespace but not across the cluster. */
+  forbidClusterWide = new Set<string>();
   listCalls: { groupResource: string; namespace?: string; labelSelector?: string }[] = [];
 
   constructor(private readonly objects: (KubeObject & { _gr: string })[]) {}
@@ -55,7 +57,7 @@ export class FixtureCluster implements ClusterSource {
 
   async *list(resource: ApiResource, request: ListRequest = {}): AsyncIterable<KubeObject> {
     this.listCalls.push({ groupResource: resource.groupResource, namespace: request.namespace, labelSelector: request.labelSelector });
-    if (this.forbidden.has(resource.groupResource)) throw new KubeApiError(403, 'Forbidden', '/x', `${resource.resource} is forbidden: User "u" cannot list resource "${resource.resource}"`);
+    if (this.forbidden.has(resource.groupResource) || (resource.namespaced && !request.namespace && this.forbidClusterWide.has(resource.groupResource))) throw new KubeApiError(403, 'Forbidden', '/x', `${resource.resource} is forbidden: User "u" cannot list resource "${resource.resource}"`);
     const selector = request.labelSelector ? parseLabelSelector(request.labelSelector) : undefined;
     for (const obj of this.objects) {
       if (obj._gr !== resource.groupResource) continue;

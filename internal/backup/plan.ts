@@ -14,7 +14,12 @@ export interface ListTask {
   labelSelector?: string;
   /** `ns/name` entries from --ordered-resources to back up first, in this order. */
   order?: string[];
+  /** Set when one cluster-wide list replaces per-namespace lists: the namespaces it stands for. */
+  coversNamespaces?: string[];
 }
+
+/** Above this many included namespaces one cluster-wide LIST per type beats a LIST per namespace. */
+export const CLUSTER_WIDE_LIST_THRESHOLD = 8;
 
 /** Never backed up: intermediate CSI objects Velero's controller always excludes. */
 export const AUTO_EXCLUDED = new Set(['volumesnapshots.snapshot.storage.k8s.io', 'volumesnapshotcontents.snapshot.storage.k8s.io']);
@@ -60,9 +65,13 @@ export function planListTasks(input: { resources: readonly ApiResource[]; filter
       seenCohabitant.add(resource.resource);
     }
     const order = spec.orderedResources?.[resource.resource]?.split(',').map((s) => s.trim()).filter(Boolean);
-    const inNamespaces = resource.namespaced ? namespaces.namespacesToList() : [undefined];
-    for (const namespace of inNamespaces) {
-      for (const labelSelector of selectors) tasks.push({ resource, namespace, labelSelector: labelSelector || undefined, ...(order?.length ? { order } : {}) });
+    const perNamespace = resource.namespaced ? namespaces.namespacesToList() : [undefined];
+    // Many namespaces: list once across the cluster; the item backupper drops items of other namespaces.
+    const wide = perNamespace.length > CLUSTER_WIDE_LIST_THRESHOLD;
+    for (const namespace of wide ? [undefined] : perNamespace) {
+      for (const labelSelector of selectors) {
+        tasks.push({ resource, namespace, labelSelector: labelSelector || undefined, ...(order?.length ? { order } : {}), ...(wide ? { coversNamespaces: perNamespace as string[] } : {}) });
+      }
     }
   }
   return { tasks, skipped };

@@ -178,4 +178,20 @@ test('validation errors stop the run before any API call', async () => {
   assert.equal(cluster.listCalls, []);
 });
 
+test('many included namespaces: one cluster-wide LIST per type, other namespaces filtered out', async () => {
+  const many = Array.from({ length: 12 }, (_, i) => `ns${i}`);
+  const { sink, cluster } = await backupWith({ includeNamespaces: [...many, 'shop'] });
+  assert.ok(cluster.listCalls.filter((c) => c.groupResource === 'configmaps').every((c) => c.namespace === undefined));
+  assert.ok(sink.keys().includes('configmaps shop/prices'));
+  assert.not.ok(sink.keys().some((k) => k.includes('blog')));
+});
+
+test('a forbidden cluster-wide LIST falls back to the per-namespace lists', async () => {
+  const many = Array.from({ length: 12 }, (_, i) => `ns${i}`);
+  const { sink, cluster, result } = await backupWith({ includeNamespaces: [...many, 'shop'] }, (c) => c.forbidClusterWide.add('configmaps'));
+  assert.ok(cluster.listCalls.some((c) => c.groupResource === 'configmaps' && c.namespace === 'shop'));
+  assert.ok(sink.keys().includes('configmaps shop/prices'));
+  assert.is(result.results.warnings, 0);
+});
+
 test.run();

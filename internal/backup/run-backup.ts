@@ -107,7 +107,7 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
   for (const gr of skipped) log.info('Skipping resource because it is excluded', { resource: gr });
   const namespacesWithItems = new Set<string>();
 
-  const runTask = async (task: ListTask) => {
+  const runTask = async (task: ListTask): Promise<void> => {
     const fields = { resource: task.resource.groupResource, namespace: task.namespace };
     log.info('Listing items', fields);
     const buffered: KubeObject[] = [];
@@ -116,12 +116,19 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
       for await (const item of source.list(task.resource, { namespace: task.namespace, labelSelector: task.labelSelector })) {
         count++;
         listed++;
+        if (task.coversNamespaces && !namespaces.shouldInclude(item.metadata.namespace ?? '')) continue;
         if (item.metadata.namespace) namespacesWithItems.add(item.metadata.namespace);
         if (task.order) buffered.push(item);
         else await backupper.backupItem(item, task.resource);
       }
     } catch (error) {
       if (isSinkFailure(error)) throw error;
+      // Not allowed to list across the cluster: fall back to the per-namespace lists it replaced.
+      if (task.coversNamespaces && isForbidden(error)) {
+        log.info('Cluster-wide list forbidden, listing per namespace', fields);
+        for (const namespace of task.coversNamespaces) await runTask({ ...task, namespace, coversNamespaces: undefined });
+        return;
+      }
       const where = task.namespace ? ` in namespace ${task.namespace}` : '';
       const message = `cannot list ${task.resource.groupResource}${where}: ${describeError(error)}`;
       if (isForbidden(error)) backupper.recordWarning(task.namespace, message);
