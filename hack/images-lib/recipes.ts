@@ -40,8 +40,8 @@ export const RECIPES = {
   tools: {
     name: 'tools',
     base: 'debian',
-    // minbase already has sh, tar, gzip, coreutils, findutils, grep and sed.
-    packages: ['procps'],
+    // minbase already has sh, bash, tar, gzip, coreutils, findutils, grep and sed; socat is for network tests.
+    packages: ['procps', 'socat'],
     files: {},
     config: { cmd: ['/bin/sh'], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
   },
