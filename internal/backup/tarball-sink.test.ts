@@ -37,11 +37,13 @@ test('the tarball holds metadata/version and each item twice, regular files with
   const sink = new TarballSink();
   const chunks: Buffer[] = [];
   sink.stream.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => sink.stream.on('end', resolve));
   await sink.writeVersion();
   await sink.addItem({ groupResource: 'configmaps', version: 'v1', preferred: true, namespace: 'shop', name: 'prices' }, '{"a":1}');
   const longName = `${'x'.repeat(120)}.example.com`;
   await sink.addItem({ groupResource: 'customresourcedefinitions.apiextensions.k8s.io', version: 'v1', preferred: true, name: longName }, '{}');
   await sink.finish();
+  await ended;
   const entries = await entriesOf(Buffer.concat(chunks));
   assert.is(entries.get('metadata/version')?.body, '1.1.0\n');
   assert.is(entries.get('resources/configmaps/namespaces/shop/prices.json')?.body, '{"a":1}');

@@ -49,7 +49,7 @@ function header(name: string, size: number, mtime: number, typeflag = '0'): Buff
 }
 
 export class TarballSink implements ItemSink {
-  private readonly gzip: Gzip = createGzip({ level: 6 });
+  private readonly gzip: Gzip = createGzip({ level: 6, chunkSize: 64 * 1024 });
 
   constructor(private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {}
 
@@ -79,24 +79,41 @@ export class TarballSink implements ItemSink {
 
   async finish(): Promise<void> {
     await this.write(Buffer.alloc(1024));
+    await this.flush();
     await new Promise<void>((resolve) => this.gzip.end(resolve));
   }
 
+  // Entries are small (a header, ~1 KiB of JSON, padding): handing zlib each piece costs a thread-pool
+  // round trip apiece, so pieces are gathered and written in batches of BATCH bytes.
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
   private async write(...chunks: Buffer[]): Promise<void> {
     for (const chunk of chunks) {
-      if (this.gzip.destroyed) throw this.failure ?? new Error('the tarball stream was closed');
-      if (!chunk.length || this.gzip.write(chunk)) continue;
-      await new Promise<void>((resolve, reject) => {
-        const done = () => {
-          this.gzip.off('drain', done);
-          this.gzip.off('close', done);
-          if (this.gzip.destroyed) reject(this.failure ?? new Error('the tarball stream was closed'));
-          else resolve();
-        };
-        this.gzip.on('drain', done);
-        this.gzip.on('close', done);
-      });
+      if (!chunk.length) continue;
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
     }
+    if (this.pendingBytes >= BATCH) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.gzip.destroyed) throw this.failure ?? new Error('the tarball stream was closed');
+    if (!this.pendingBytes) return;
+    const batch = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.gzip.write(batch)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = () => {
+        this.gzip.off('drain', done);
+        this.gzip.off('close', done);
+        if (this.gzip.destroyed) reject(this.failure ?? new Error('the tarball stream was closed'));
+        else resolve();
+      };
+      this.gzip.on('drain', done);
+      this.gzip.on('close', done);
+    });
   }
 
   private failure: Error | undefined;
@@ -107,6 +124,8 @@ export class TarballSink implements ItemSink {
     this.gzip.destroy();
   }
 }
+
+const BATCH = 256 * 1024;
 
 function pad(size: number): Buffer {
   return Buffer.alloc((512 - (size % 512)) % 512);
