@@ -1,0 +1,92 @@
+// ObjectStore over a local directory: the default location, so `backup create x` works with no
+// set-up. Writes go to a temp file in the same directory and are renamed into place, so an
+// interrupted or aborted write never leaves a partial object under its real key.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import { checkKey } from './keys.ts';
+import { ObjectNotFoundError, type ObjectStore, type PutOptions } from './object-store.ts';
+
+const TEMP_MARK = '.kv-partial-';
+
+export class LocalStore implements ObjectStore {
+  constructor(private readonly root: string) {}
+
+  describe(): string {
+    return `file://${this.root}`;
+  }
+
+  private path(key: string): string {
+    return join(this.root, ...checkKey(key).split('/'));
+  }
+
+  async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<void> {
+    const target = this.path(key);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = join(dirname(target), `${TEMP_MARK}${randomBytes(6).toString('hex')}`);
+    const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
+    try {
+      await pipeline(source, createWriteStream(temp), { signal: options.signal });
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.path(key);
+    try {
+      if (!(await stat(path)).isFile()) throw new ObjectNotFoundError(key, this.describe());
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectNotFoundError(key, this.describe());
+      throw error;
+    }
+    return createReadStream(path);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.path(key))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    const keys: string[] = [];
+    await this.walk(this.root, keys);
+    for (const key of keys.sort()) if (key.startsWith(prefix)) yield key;
+  }
+
+  private async walk(dir: string, out: string[]): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await this.walk(full, out);
+      else if (entry.isFile() && !entry.name.startsWith(TEMP_MARK)) out.push(relative(this.root, full).split(sep).join('/'));
+    }
+  }
+
+  async listCommonPrefixes(prefix: string, delimiter = '/'): Promise<string[]> {
+    const found = new Set<string>();
+    for await (const key of this.list(prefix)) {
+      const rest = key.slice(prefix.length);
+      const at = rest.indexOf(delimiter);
+      if (at >= 0) found.add(prefix + rest.slice(0, at + delimiter.length));
+    }
+    return [...found].sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
+  }
+}
