@@ -3,6 +3,16 @@ import { Builtins, Cli } from 'clipanion';
 import { versionInfo } from '../internal/version/version.ts';
 import { VersionCommand } from './commands/version.ts';
 import { CompleteCommand, CompletionCommand } from './commands/completion.ts';
+import { BackupCreateCommand } from './commands/backup/create.ts';
+import { BackupDeleteCommand } from './commands/backup/delete.ts';
+import { BackupDescribeCommand } from './commands/backup/describe.ts';
+import { BackupDownloadCommand } from './commands/backup/download.ts';
+import { BackupGetCommand } from './commands/backup/get.ts';
+import { BackupLogsCommand } from './commands/backup/logs.ts';
+import { BackupLocationCreateCommand } from './commands/backup-location/create.ts';
+import { BackupLocationDeleteCommand } from './commands/backup-location/delete.ts';
+import { BackupLocationGetCommand } from './commands/backup-location/get.ts';
+import { BackupLocationSetDefaultCommand } from './commands/backup-location/set-default.ts';
 
 export function buildCli(): Cli {
   const cli = new Cli({
@@ -17,5 +27,11 @@ export function buildCli(): Cli {
   cli.register(VersionCommand);
   cli.register(CompletionCommand);
   cli.register(CompleteCommand);
+  for (const command of [BackupCreateCommand, BackupGetCommand, BackupDescribeCommand, BackupLogsCommand, BackupDeleteCommand, BackupDownloadCommand]) {
+    cli.register(command);
+  }
+  for (const command of [BackupLocationCreateCommand, BackupLocationGetCommand, BackupLocationSetDefaultCommand, BackupLocationDeleteCommand]) {
+    cli.register(command);
+  }
   return cli;
 }

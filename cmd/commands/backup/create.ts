@@ -1,6 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
-import { kubeOptions, kubeTarget, veleroNamespace } from '../../kube-options.ts';
+import { KubeCommand } from '../../kube-options.ts';
 import { createBackup } from '../../../internal/backup/create-backup.ts';
 import { splitList } from '../../../internal/backup/spec.ts';
 import { KubeClusterSource } from '../../../internal/kube/cluster-source.ts';
@@ -10,7 +9,7 @@ import { parseOutputFormat, renderStructured } from '../../../internal/output/fo
 import { openBackupStore } from './open-store.ts';
 import { BadFlagValueError, parseKeyValues, parseOptionalBool, ProgressLine } from './flags.ts';
 
-export class BackupCreateCommand extends BaseCommand {
+export class BackupCreateCommand extends KubeCommand {
   static override paths = [['backup', 'create']];
 
   static override usage = Command.Usage({
@@ -29,7 +28,6 @@ export class BackupCreateCommand extends BaseCommand {
   });
 
   name = Option.String({ name: 'NAME' });
-  kube = kubeOptions();
   includeNamespaces = Option.Array('--include-namespaces', { description: 'namespaces to include (comma-separated; default *)' });
   excludeNamespaces = Option.Array('--exclude-namespaces', { description: 'namespaces to exclude' });
   includeResources = Option.Array('--include-resources', { description: 'resources to include (resource.group, short names or kinds)' });
@@ -56,9 +54,9 @@ export class BackupCreateCommand extends BaseCommand {
     const format = this.output ? parseOutputFormat(this.output) : 'table';
     const concurrency = Number(this.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadFlagValueError(`invalid --concurrency "${this.concurrency}": use a whole number of at least 1`);
-    const namespace = veleroNamespace(this.kube, this.context.env);
+    const namespace = this.veleroNamespace();
     const store = await openBackupStore(this.storageLocation);
-    const client = new KubeHttpClient(loadKubeConfig(kubeTarget(this.kube)), { maxSockets: Math.max(4, concurrency) });
+    const client = new KubeHttpClient(loadKubeConfig(this.kubeTarget()), { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
     try {
       const backup = await createBackup({

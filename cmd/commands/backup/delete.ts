@@ -1,9 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
-import { kubeOptions } from '../../kube-options.ts';
+import { KubeCommand } from '../../kube-options.ts';
 import { openBackupStore } from './open-store.ts';
 
-export class BackupDeleteCommand extends BaseCommand {
+export class BackupDeleteCommand extends KubeCommand {
   static override paths = [['backup', 'delete']];
 
   static override usage = Command.Usage({
@@ -14,7 +13,6 @@ export class BackupDeleteCommand extends BaseCommand {
   });
 
   names = Option.Rest({ name: 'NAME', required: 1 });
-  kube = kubeOptions();
   confirm = Option.Boolean('--confirm', false, { description: 'confirm the deletion (required)' });
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 

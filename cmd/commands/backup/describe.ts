@@ -1,11 +1,10 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
-import { kubeOptions } from '../../kube-options.ts';
+import { KubeCommand } from '../../kube-options.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { describeBackup } from './format-backup.ts';
 import { openBackupStore } from './open-store.ts';
 
-export class BackupDescribeCommand extends BaseCommand {
+export class BackupDescribeCommand extends KubeCommand {
   static override paths = [['backup', 'describe']];
 
   static override usage = Command.Usage({
@@ -18,7 +17,6 @@ export class BackupDescribeCommand extends BaseCommand {
   });
 
   names = Option.Rest({ name: 'NAME', required: 1 });
-  kube = kubeOptions();
   details = Option.Boolean('--details', false, { description: 'show errors, warnings and the resource list' });
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   output = Option.String('-o,--output', { description: 'output format: table (default), json or yaml' });

@@ -1,11 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
-import { kubeOptions } from '../../kube-options.ts';
+import { KubeCommand } from '../../kube-options.ts';
 import { openBackupStore } from './open-store.ts';
 
-export class BackupDownloadCommand extends BaseCommand {
+export class BackupDownloadCommand extends KubeCommand {
   static override paths = [['backup', 'download']];
 
   static override usage = Command.Usage({
@@ -16,7 +15,6 @@ export class BackupDownloadCommand extends BaseCommand {
   });
 
   name = Option.String({ name: 'NAME' });
-  kube = kubeOptions();
   output = Option.String('-o,--output', { description: 'file to write (default NAME-data.tar.gz; - for stdout)' });
   force = Option.Boolean('--force', false, { description: 'overwrite an existing file' });
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });

@@ -1,13 +1,12 @@
 import { Command, Option } from 'clipanion';
-import Table from 'cli-table3';
-import { BaseCommand } from '../../base-command.ts';
-import { kubeOptions } from '../../kube-options.ts';
+import { KubeCommand } from '../../kube-options.ts';
 import type { Backup } from '../../../internal/backup/backup-object.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
+import { renderTable } from '../../../internal/output/table.ts';
 import { GET_COLUMNS, getRow } from './format-backup.ts';
 import { openBackupStore } from './open-store.ts';
 
-export class BackupGetCommand extends BaseCommand {
+export class BackupGetCommand extends KubeCommand {
   static override paths = [['backup', 'get']];
 
   static override usage = Command.Usage({
@@ -21,7 +20,6 @@ export class BackupGetCommand extends BaseCommand {
   });
 
   names = Option.Rest({ name: 'NAME' });
-  kube = kubeOptions();
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   output = Option.String('-o,--output', { description: 'output format: table (default), json or yaml' });
 
@@ -36,15 +34,8 @@ export class BackupGetCommand extends BaseCommand {
       this.context.stdout.write(renderStructured(value, format));
       return 0;
     }
-    const table = new Table({ head: GET_COLUMNS, style: { head: [], border: [], compact: true }, chars: noBorders });
-    for (const b of items) table.push(getRow(b));
-    this.context.stdout.write(`${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`);
+    this.context.stdout.write(renderTable(GET_COLUMNS, items.map((b) => getRow(b))));
     return 0;
   }
 }
 
-// kubectl-style plain columns: no box drawing, two spaces between columns.
-const noBorders = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-};

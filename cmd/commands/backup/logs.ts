@@ -1,9 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
-import { kubeOptions } from '../../kube-options.ts';
+import { KubeCommand } from '../../kube-options.ts';
 import { openBackupStore } from './open-store.ts';
 
-export class BackupLogsCommand extends BaseCommand {
+export class BackupLogsCommand extends KubeCommand {
   static override paths = [['backup', 'logs']];
 
   static override usage = Command.Usage({
@@ -13,7 +12,6 @@ export class BackupLogsCommand extends BaseCommand {
   });
 
   name = Option.String({ name: 'NAME' });
-  kube = kubeOptions();
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
