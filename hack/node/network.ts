@@ -75,7 +75,7 @@ export function releaseSlot(slot: number, clusterDir: string): void {
 }
 
 /** Creates the namespace and the link; sysctls inside the namespace only. */
-export function createNetwork(slot: number): void {
+export function createNetwork(slot: number, serviceCidr: string): void {
   removeNetwork(slot); // leftovers of a crashed run with the same slot
   const ns = netnsName(slot);
   ip(['netns', 'add', ns]);
@@ -87,6 +87,9 @@ export function createNetwork(slot: number): void {
   ip(['-n', ns, 'addr', 'add', `${nodeIp(slot)}/30`, 'dev', 'eth0']);
   ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
   ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+  // Processes in the node's namespace (host-network pods, tools) need a route to ClusterIPs for
+  // kube-proxy's OUTPUT rules to rewrite them; un-rewritten, they would only reach the host's end.
+  ip(['-n', ns, 'route', 'add', serviceCidr, 'dev', 'eth0']);
   // Inside the node's namespace only: routing between the bridge and the node's own addresses, and
   // bridged pod traffic through iptables so kube-proxy's Service rules see pod-to-pod hops too.
   execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward; if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables; fi'], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -15,7 +15,7 @@ import type { NodeStatus } from '../harness/types.ts';
 import { type StartedProcess, isRunning, stopProcesses, waitFor } from '../harness/processes.ts';
 import { importImages } from '../images-lib/import.ts';
 import { ensureImages } from '../images-lib/build.ts';
-import { imageRef } from '../images-lib/recipes.ts';
+import { IMAGE_NAMES, imageRef } from '../images-lib/recipes.ts';
 import { createIfAbsent, getJson } from './api.ts';
 import { cgroupRootName, createCgroupRoot, hasCgroupV1, pidsInCgroupRoot, removeCgroupRoot } from './cgroups.ts';
 import { CNI_BIN_DIR, type NodeLayout, STORAGE_CLASS, cniConfig, containerdConfig, kubeProxyConfig, kubeletConfig, kubernetesEndpointSlice, paths } from './config.ts';
@@ -108,7 +108,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeStatus> {
     return proc;
   };
 
-  createNetwork(slot);
+  createNetwork(slot, opts.serviceCidr);
   createCgroupRoot(slot);
   for (const d of [dir, join(dir, 'pki'), p.cniConfDir, p.cniDataDir, p.kubeletRoot, p.podLogs, p.containerdRoot, p.containerdState]) mkdirSync(d, { recursive: true, mode: 0o700 });
   writeFileSync(p.containerdConfig, containerdConfig(layout));
@@ -133,9 +133,12 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeStatus> {
     execFileSync('ctr', ['--address', p.containerdSocket, 'version'], { stdio: 'ignore', timeout: 5000 });
     return true;
   }, { timeoutMs: 60_000, process: containerd });
+  // The sandbox image before the kubelet; the others while it registers the node.
+  await importImages(p.containerdSocket, ['pause']);
   const importStarted = Date.now();
-  await importImages(p.containerdSocket);
-  process.stderr.write(`node: images imported in ${((Date.now() - importStarted) / 1000).toFixed(1)} s\n`);
+  const imported = importImages(p.containerdSocket, IMAGE_NAMES.filter((n) => n !== 'pause')).then(() => {
+    process.stderr.write(`node: images imported in ${((Date.now() - importStarted) / 1000).toFixed(1)} s\n`);
+  });
 
   const kubeletProc = start('kubelet', opts.bin.kubelet, [
     `--config=${p.kubeletConfig}`, `--kubeconfig=${p.kubeletKubeconfig}`, `--root-dir=${p.kubeletRoot}`,
@@ -143,11 +146,14 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeStatus> {
   ], true);
   start('kube-proxy', opts.bin['kube-proxy'], [`--config=${p.kubeProxyConfig}`, '--v=1'], true);
 
-  await waitFor(`node ${layout.nodeName} Ready`, async () => {
-    type Node = { status?: { conditions?: { type: string; status: string }[] } };
-    const n = await getJson<Node>(opts.auth, `/api/v1/nodes/${layout.nodeName}`);
-    return n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  }, { timeoutMs: 120_000, process: kubeletProc });
+  await Promise.all([
+    imported,
+    waitFor(`node ${layout.nodeName} Ready`, async () => {
+      type Node = { status?: { conditions?: { type: string; status: string }[] } };
+      const n = await getJson<Node>(opts.auth, `/api/v1/nodes/${layout.nodeName}`);
+      return n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    }, { timeoutMs: 120_000, process: kubeletProc }),
+  ]);
   await createIfAbsent(opts.auth, '/apis/storage.k8s.io/v1/storageclasses', STORAGE_CLASS);
   await createIfAbsent(opts.auth, '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', kubernetesEndpointSlice(layout));
 
