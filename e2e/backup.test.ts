@@ -1,5 +1,6 @@
 // The backup commands against a real kube-apiserver + controller-manager and a real MinIO, run as a
 // user runs them: bin/kubectl-velero with a temp KUBECTL_VELERO_CONFIG and a MinIO location.
+import { randomBytes } from 'node:crypto';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -187,7 +188,7 @@ test('get, describe, logs, delete', async () => {
   const one = JSON.parse((await velero(['backup', 'get', 'shop-1', '-o', 'json'])).stdout);
   assert.is(one.kind, 'Backup');
   assert.is(one.status.formatVersion, '1.1.0');
-  assert.match((await velero(['backup', 'describe', 'shop-1', '--details'])).stdout, /v1\/ConfigMap:\n\s+- shop\/prices/);
+  assert.match((await velero(['backup', 'describe', 'shop-1', '--details'])).stdout, /v1\/ConfigMap:\n(?:\s+- .+\n)*?\s+- shop\/prices\n/);
   assert.match((await velero(['backup', 'logs', 'shop-1'])).stdout, /level=info msg="Backed up a total of \d+ items" backup=velero\/shop-1/);
   const refused = await velero(['backup', 'delete', 'cm-only'], 1);
   assert.match(refused.stderr, /--confirm/);
@@ -200,19 +201,24 @@ test('the bucket becomes unwritable half-way: the backup ends Failed and is neve
   kc.loadFromFile(status.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: 'bulk' } } });
-  const blob = 'x'.repeat(200_000);
-  await Promise.all(Array.from({ length: 300 }, (_, i) => core.createNamespacedConfigMap({ namespace: 'bulk', body: { metadata: { name: `c${i}` }, data: { blob: `${i}${blob}` } } })));
+  // Incompressible data, so the tarball is tens of MiB and its upload is still running when MinIO dies.
+  for (let batch = 0; batch < 300; batch += 30) {
+    await Promise.all(Array.from({ length: 30 }, (_, i) => core.createNamespacedConfigMap({ namespace: 'bulk', body: { metadata: { name: `c${batch + i}` }, data: { blob: randomBytes(150_000).toString('base64') } } })));
+  }
   const child = spawn(plugin, ['backup', 'create', 'cut', '--include-namespaces', 'bulk'], { env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
+  let exited = false;
+  const exit = new Promise<number>((resolve) => child.on('exit', (c) => ((exited = true), resolve(c ?? 1))));
   // Kill MinIO once the tarball upload is under way: every later write is refused.
   const dataDir = join(dirname(status.kubeconfig), 'minio-data', status.minio.bucket);
   const state = JSON.parse(readFileSync(join(dirname(status.kubeconfig), 'state.json'), 'utf8')) as { processes: { name: string; pid: number }[] };
   const minio = state.processes.find((p) => p.name === 'minio')!;
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.not.ok(exited, `the backup finished before MinIO was stopped, so this test proves nothing: ${out}`);
   process.kill(minio.pid, 'SIGKILL');
-  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  const code = await exit;
   assert.is.not(code, 0, out);
   assert.match(out, /Failed/);
   assert.not.ok(existsSync(join(dataDir, 'backups', 'cut', 'velero-backup.json')), 'no velero-backup.json was stored');
