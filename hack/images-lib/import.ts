@@ -2,7 +2,7 @@
 // `ctr images import`: no registry is ever involved, and pods use imagePullPolicy: Never.
 import { spawn } from 'node:child_process';
 import { ensureImages } from './build.ts';
-import { IMAGE_NAMES, IMAGE_PREFIX, type ImageName } from './recipes.ts';
+import { IMAGE_NAMES, IMAGE_PREFIX, type ImageName, imageRef as imageRefOf } from './recipes.ts';
 
 function ctr(address: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -21,5 +21,14 @@ function ctr(address: string, args: string[]): Promise<string> {
  */
 export async function importImages(address: string, names: readonly ImageName[] = IMAGE_NAMES): Promise<void> {
   const archives = await ensureImages(names);
-  await Promise.all(names.map((name) => ctr(address, ['images', 'import', '--base-name', `${IMAGE_PREFIX}/${name}`, archives[name]])));
+  const importOne = (name: ImageName) => ctr(address, ['images', 'import', '--base-name', `${IMAGE_PREFIX}/${name}`, archives[name]]);
+  // Parallel imports share containerd's "tar-index.json" ingest ref; ctr waits for it, but should
+  // one still fail, it gets a second try.
+  await Promise.all(names.map((name) => importOne(name).catch(async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    return importOne(name);
+  })));
+  const present = await ctr(address, ['images', 'ls', '-q']);
+  const missing = names.filter((n) => !present.split('\n').includes(imageRefOf(n)));
+  if (missing.length) throw new Error(`images missing in ${address} after import: ${missing.join(', ')}`);
 }
