@@ -94,12 +94,22 @@ test('a Service ClusterIP answers through kube-proxy (iptables), in each cluster
   }
 });
 
-test('pods have no route beyond the node: only the pod subnet and the service range', async () => {
+test('pods reach MinIO through the node (minioInCluster)', async () => {
+  for (const name of names) {
+    const c = get(name);
+    const url = new URL(c.node!.minioInCluster);
+    const script = `exec 3<>/dev/tcp/${url.hostname}/${url.port}; printf 'GET /minio/health/live HTTP/1.1\\r\\nHost: ${url.host}\\r\\nConnection: close\\r\\n\\r\\n' >&3; head -1 <&3`;
+    const res = await kubectl(c.kubeconfig, ['exec', 'client', '--', 'timeout', '10', 'bash', '-c', script]);
+    assert.match(res.stdout, /^HTTP\/1\.[01] 200/);
+  }
+});
+
+test('pods have no route beyond the node: only the pod subnet, the service range and the node', async () => {
   const kc = get(names[0]).kubeconfig;
   const routes = (await kubectl(kc, ['exec', 'client', '--', 'cat', '/proc/net/route'])).stdout.trim().split('\n').slice(1);
   const destinations = routes.map((l) => l.split(/\s+/)[1]);
   assert.not.ok(destinations.includes('00000000'), `no default route, got:\n${routes.join('\n')}`);
-  assert.is(routes.length, 2);
+  assert.is(routes.length, 3);
 });
 
 test('down of one cluster removes its node entirely and leaves the other running', async () => {

@@ -37,7 +37,7 @@ test('the CNI network does not masquerade and gives pods no default route', () =
   const bridge = conf.plugins.find((p) => p.type === 'bridge')!;
   assert.is(bridge.ipMasq, false);
   assert.is(bridge.ipam?.ranges[0]?.[0]?.subnet, '10.244.4.0/24');
-  assert.equal(bridge.ipam?.routes, [{ dst: '10.96.0.0/16' }]);
+  assert.equal(bridge.ipam?.routes, [{ dst: '10.96.0.0/16' }, { dst: '10.243.4.2/32' }]);
   assert.ok(conf.plugins.some((p) => p.type === 'loopback'));
 });
 

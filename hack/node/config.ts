@@ -110,8 +110,9 @@ export function cniConfig(l: NodeLayout): string {
           ipam: {
             type: 'host-local',
             ranges: [[{ subnet: l.podCidr }]],
-            // The pod subnet is on-link; services go through the node (kube-proxy). Nothing else.
-            routes: [{ dst: l.serviceCidr }],
+            // The pod subnet is on-link; services go through the node (kube-proxy), and the node's
+            // own address (MinIO's forwarder) is one hop away. Nothing else.
+            routes: [{ dst: l.serviceCidr }, { dst: `${l.nodeIp}/32` }],
             dataDir: paths(l).cniDataDir,
           },
         },
