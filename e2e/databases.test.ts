@@ -15,8 +15,14 @@ let cluster: ClusterStatus;
 let kc: string;
 
 test.before(async () => {
-  cluster = await provider().up(NAME, { node: true });
-  kc = cluster.kubeconfig;
+  try {
+    cluster = await provider().up(NAME, { node: true });
+    kc = cluster.kubeconfig;
+  } catch (error) {
+    // uvu counts the tests as failed but does not print a hook's error: say why here.
+    console.error(`cluster ${NAME} with a node failed to start:`, error);
+    throw error;
+  }
 });
 
 test.after(async () => {

@@ -44,7 +44,13 @@ spec:
 `;
 
 test.before(async () => {
-  for (const name of names) clusters.set(name, await provider().up(name, { node: true }));
+  try {
+    for (const name of names) clusters.set(name, await provider().up(name, { node: true }));
+  } catch (error) {
+    // uvu counts the tests as failed but does not print a hook's error: say why here.
+    console.error('a cluster with a node failed to start:', error);
+    throw error;
+  }
 });
 
 test.after(async () => {
