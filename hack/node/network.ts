@@ -65,6 +65,18 @@ export function claimSlot(clusterDir: string): number {
   throw new Error(`no free node slot (1..${MAX_SLOT}) in ${SLOTS_DIR}`);
 }
 
+/**
+ * Whether the slot's namespace, link and cgroups are this cluster's to remove: the slot is recorded
+ * for it, or for nobody. A cluster whose `up` failed may have released its slot to another since.
+ */
+export function ownsSlot(slot: number, clusterDir: string): boolean {
+  try {
+    return readFileSync(join(SLOTS_DIR, String(slot)), 'utf8').trim() === clusterDir;
+  } catch {
+    return true;
+  }
+}
+
 export function releaseSlot(slot: number, clusterDir: string): void {
   const file = join(SLOTS_DIR, String(slot));
   try {

@@ -20,7 +20,7 @@ import { createIfAbsent, getJson } from './api.ts';
 import { cgroupRootName, createCgroupRoot, hasCgroupV1, pidsInCgroupRoot, removeCgroupRoot } from './cgroups.ts';
 import { CNI_BIN_DIR, type NodeLayout, STORAGE_CLASS, cniConfig, containerdConfig, kubeProxyConfig, kubeletConfig, kubernetesEndpointSlice, paths } from './config.ts';
 import { unmountUnder } from './mounts.ts';
-import { claimSlot, createNetwork, hostIp, netnsName, netnsPath, nodeIp, podCidr, releaseSlot, removeNetwork } from './network.ts';
+import { claimSlot, createNetwork, hostIp, netnsName, netnsPath, nodeIp, ownsSlot, podCidr, releaseSlot, removeNetwork } from './network.ts';
 import { nodeClientCert } from './pki.ts';
 
 /** Ports inside the node's namespace (its own, so the same for every node). */
@@ -215,10 +215,12 @@ async function hostPathVolumes(auth: ProbeAuth | undefined): Promise<string[]> {
  */
 export async function stopNode(node: NodeState | undefined, clusterDir: string, auth?: ProbeAuth): Promise<void> {
   if (!node) return;
+  // Never touch a slot another cluster has claimed since (after this one's failed start, say).
+  const owned = ownsSlot(node.slot, clusterDir);
   const pvDirs = await hostPathVolumes(auth);
   const named = (...names: string[]) => node.processes.filter((p) => names.includes(p.name));
   await stopProcesses(named('kubelet', 'kube-proxy'), clusterDir, 5_000);
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; owned && i < 50; i++) {
     const pids = pidsInCgroupRoot(node.slot).filter((pid) => pid !== process.pid);
     if (pids.length === 0) break;
     killAll(pids);
@@ -231,9 +233,11 @@ export async function stopNode(node: NodeState | undefined, clusterDir: string, 
   unmountUnder(clusterDir);
   for (const d of pvDirs) rmSync(d, { recursive: true, force: true });
   removeContainerLogLinks(clusterDir);
-  for (let i = 0; i < 30 && removeCgroupRoot(node.slot).length > 0; i++) await sleep(100);
-  removeNetwork(node.slot);
-  releaseSlot(node.slot, clusterDir);
+  if (owned) {
+    for (let i = 0; i < 30 && removeCgroupRoot(node.slot).length > 0; i++) await sleep(100);
+    removeNetwork(node.slot);
+    releaseSlot(node.slot, clusterDir);
+  }
 }
 
 /** The kubelet links /var/log/containers/*.log to the pod logs, which live in the cluster dir. */
