@@ -100,6 +100,8 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeStatus> {
   const node: NodeState = { slot, layout, processes: [] };
   opts.record(node);
   const p = paths(layout);
+  // A unix socket path has room for 107 bytes (and containerd adds ".ttrpc").
+  if (`${p.containerdSocket}.ttrpc`.length > 107) throw new Error(`cluster dir ${opts.clusterDir} is too long for the node's unix sockets: set KUBECTL_VELERO_CLUSTERS to a shorter path`);
   const inNode = (binary: string, args: string[]) => ['--net=' + netnsPath(slot), '--', binary, ...args];
   const start = (name: string, binary: string, args: string[], netns: boolean) => {
     const proc = opts.start(name, netns ? 'nsenter' : binary, netns ? inNode(binary, args) : args, nodeEnv());
