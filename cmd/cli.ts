@@ -13,6 +13,10 @@ import { BackupLocationCreateCommand } from './commands/backup-location/create.t
 import { BackupLocationDeleteCommand } from './commands/backup-location/delete.ts';
 import { BackupLocationGetCommand } from './commands/backup-location/get.ts';
 import { BackupLocationSetDefaultCommand } from './commands/backup-location/set-default.ts';
+import { RestoreCreateCommand } from './commands/restore/create.ts';
+import { RestoreDescribeCommand } from './commands/restore/describe.ts';
+import { RestoreGetCommand } from './commands/restore/get.ts';
+import { RestoreLogsCommand } from './commands/restore/logs.ts';
 
 export function buildCli(): Cli {
   const cli = new Cli({
@@ -30,6 +34,7 @@ export function buildCli(): Cli {
   for (const command of [BackupCreateCommand, BackupGetCommand, BackupDescribeCommand, BackupLogsCommand, BackupDeleteCommand, BackupDownloadCommand]) {
     cli.register(command);
   }
+  for (const command of [RestoreCreateCommand, RestoreGetCommand, RestoreDescribeCommand, RestoreLogsCommand]) cli.register(command);
   for (const command of [BackupLocationCreateCommand, BackupLocationGetCommand, BackupLocationSetDefaultCommand, BackupLocationDeleteCommand]) {
     cli.register(command);
   }

@@ -2,4 +2,12 @@
 import { Cli } from 'clipanion';
 import { buildCli } from './cli.ts';
 
+// `kubectl velero backup get | head`: a reader that goes away is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 process.exitCode = await buildCli().run(process.argv.slice(2), Cli.defaultContext);

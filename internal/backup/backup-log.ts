@@ -16,11 +16,13 @@ export class BackupLog {
     private readonly backupRef: string,
     private readonly echo?: (line: string) => void,
     private readonly clock: () => Date = () => new Date(),
+    /** The field naming the run: `backup`, or `restore` for a restore's log. */
+    private readonly refKey: 'backup' | 'restore' = 'backup',
   ) {}
 
   log(level: LogLevel, msg: string, fields: Record<string, string | number | undefined> = {}): void {
     const time = this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    let line = `time="${time}" level=${level} msg=${JSON.stringify(msg)} backup=${this.backupRef}`;
+    let line = `time="${time}" level=${level} msg=${JSON.stringify(msg)} ${this.refKey}=${this.backupRef}`;
     for (const [key, value] of Object.entries(fields)) if (value !== undefined && value !== '') line += ` ${key}=${quoteIfNeeded(String(value))}`;
     this.lines.push(line);
     this.echo?.(line);

@@ -12,11 +12,19 @@ export interface KubeRequester {
   getJson<T = unknown>(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<T>;
 }
 
+export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Writes, for the restore side. */
+export interface KubeWriter extends KubeRequester {
+  /** Sends `body` as JSON (or a merge patch for PATCH); resolves to the parsed response. */
+  sendJson<T = unknown>(method: WriteMethod, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T>;
+}
+
 interface TransientError {
   retryAfterMs?: number;
 }
 
-export class KubeHttpClient implements KubeRequester {
+export class KubeHttpClient implements KubeWriter {
   private readonly server: URL;
   private agent: http.Agent | undefined;
 
@@ -34,12 +42,20 @@ export class KubeHttpClient implements KubeRequester {
   }
 
   async getJson<T>(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<T> {
+    return this.call<T>('GET', path, query, undefined, signal);
+  }
+
+  async sendJson<T>(method: WriteMethod, path: string, body?: unknown, query: Record<string, string | undefined> = {}): Promise<T> {
+    return this.call<T>(method, path, query, body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  private async call<T>(method: 'GET' | WriteMethod, path: string, query: Record<string, string | undefined>, payload: string | undefined, signal?: AbortSignal): Promise<T> {
     const url = new URL(this.server.href.replace(/\/$/, '') + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, value);
     let body: string;
     try {
       body = await withRetry(
-        () => this.request(url, signal),
+        () => this.request(url, signal, method, payload),
         (error) => !signal?.aborted && (isRetryableNetworkError(error) || (error instanceof KubeApiError && isRetryableStatus(error.status))),
         this.options.retry ?? DEFAULT_RETRY,
       );
@@ -67,7 +83,7 @@ export class KubeHttpClient implements KubeRequester {
     return opts;
   }
 
-  private async request(url: URL, signal?: AbortSignal): Promise<string> {
+  private async request(url: URL, signal?: AbortSignal, method: 'GET' | WriteMethod = 'GET', payload?: string): Promise<string> {
     const opts = await this.requestOptions();
     const transport = url.protocol === 'http:' ? http : https;
     return new Promise<string>((resolve, reject) => {
@@ -75,9 +91,14 @@ export class KubeHttpClient implements KubeRequester {
         url,
         {
           ...opts,
-          method: 'GET',
+          method,
           signal,
-          headers: { ...(opts.headers as Record<string, string>), Accept: 'application/json', 'User-Agent': this.options.userAgent ?? 'kubectl-velero' },
+          headers: {
+            ...(opts.headers as Record<string, string>),
+            Accept: 'application/json',
+            'User-Agent': this.options.userAgent ?? 'kubectl-velero',
+            ...(payload !== undefined ? { 'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -95,7 +116,7 @@ export class KubeHttpClient implements KubeRequester {
         },
       );
       req.on('error', reject);
-      req.end();
+      req.end(payload);
     });
   }
 

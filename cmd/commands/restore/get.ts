@@ -1,0 +1,45 @@
+import { Command, Option } from 'clipanion';
+import { KubeCommand } from '../../kube-options.ts';
+import { goTime } from '../backup/format-backup.ts';
+import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
+import { renderTable } from '../../../internal/output/table.ts';
+import { StoredRestores } from '../../../internal/restore/stored-restores.ts';
+import type { Restore } from '../../../internal/restore/restore-object.ts';
+
+export const RESTORE_COLUMNS = ['NAME', 'BACKUP', 'STATUS', 'STARTED', 'COMPLETED', 'ERRORS', 'WARNINGS', 'CREATED', 'SELECTOR'];
+
+export function restoreRow(r: Restore): string[] {
+  return [r.metadata.name, r.spec.backupName, r.status.phase, goTime(r.status.startTimestamp), goTime(r.status.completionTimestamp), String(r.status.errors ?? 0), String(r.status.warnings ?? 0), goTime(r.metadata.creationTimestamp), '<none>'];
+}
+
+export async function openStoredRestores(location: string | undefined): Promise<StoredRestores> {
+  const { openLocation } = await import('../../../internal/storage/locations.ts');
+  return new StoredRestores((await openLocation(location)).store);
+}
+
+export class RestoreGetCommand extends KubeCommand {
+  static override paths = [['restore', 'get']];
+
+  static override usage = Command.Usage({
+    category: 'Restore',
+    description: 'list restores',
+    details: 'Lists the restores recorded in the storage location.',
+    examples: [['List restores', 'kubectl velero restore get'], ['One restore as YAML', 'kubectl velero restore get shop-1-20261124101500 -o yaml']],
+  });
+
+  names = Option.Rest({ name: 'NAME' });
+  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
+  output = Option.String('-o,--output', { description: 'output format: table (default), json or yaml' });
+
+  async run(): Promise<number> {
+    const format = parseOutputFormat(this.output);
+    const restores = await openStoredRestores(this.storageLocation);
+    const items = this.names.length ? await Promise.all(this.names.map((n) => restores.get(n))) : await restores.list();
+    if (format !== 'table') {
+      this.context.stdout.write(renderStructured(this.names.length === 1 ? items[0] : { apiVersion: 'velero.io/v1', kind: 'RestoreList', items }, format));
+      return 0;
+    }
+    this.context.stdout.write(renderTable(RESTORE_COLUMNS, items.map((r) => restoreRow(r))));
+    return 0;
+  }
+}
