@@ -17,7 +17,7 @@ const CLUSTER = 'bench-backup';
 const plugin = join(import.meta.dirname, '..', '..', 'bin', 'kubectl-velero');
 
 async function floorSeconds(kubeconfig: string): Promise<{ seconds: number; items: number }> {
-  const client = new KubeHttpClient(loadKubeConfig({ kubeconfig }));
+  const client = new KubeHttpClient(await loadKubeConfig({ kubeconfig }));
   const start = process.hrtime.bigint();
   let items = 0;
   for (const path of ['/api/v1/configmaps', '/api/v1/secrets']) {

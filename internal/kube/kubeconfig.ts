@@ -1,6 +1,7 @@
 // Loads the user's kubeconfig the way kubectl does: --kubeconfig, else $KUBECONFIG, else
-// ~/.kube/config; --context picks a context other than the current one.
-import { KubeConfig } from '@kubernetes/client-node';
+// ~/.kube/config; --context picks a context other than the current one. client-node is loaded here,
+// when a command first needs the cluster, so start-up (`version`, completion) does not pay for it.
+import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface KubeTarget {
   kubeconfig?: string;
@@ -9,7 +10,8 @@ export interface KubeTarget {
 
 export class KubeConfigError extends Error {}
 
-export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
+export async function loadKubeConfig(target: KubeTarget = {}): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
     if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);

@@ -56,7 +56,7 @@ export class BackupCreateCommand extends KubeCommand {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadFlagValueError(`invalid --concurrency "${this.concurrency}": use a whole number of at least 1`);
     const namespace = this.veleroNamespace();
     const store = await openBackupStore(this.storageLocation);
-    const client = new KubeHttpClient(loadKubeConfig(this.kubeTarget()), { maxSockets: Math.max(4, concurrency) });
+    const client = new KubeHttpClient(await loadKubeConfig(this.kubeTarget()), { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
     try {
       const backup = await createBackup({

@@ -59,7 +59,7 @@ export class RestoreCreateCommand extends KubeCommand {
     const name = this.name ?? defaultRestoreName(this.fromBackup);
     const { openLocation } = await import('../../../internal/storage/locations.ts');
     const location = await openLocation(this.storageLocation);
-    const client = new KubeHttpClient(loadKubeConfig(this.kubeTarget()), { maxSockets: Math.max(4, concurrency) });
+    const client = new KubeHttpClient(await loadKubeConfig(this.kubeTarget()), { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
     try {
       const run = await createRestore({

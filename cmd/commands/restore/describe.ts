@@ -76,7 +76,7 @@ export class RestoreDescribeCommand extends KubeCommand {
       const { openLocation } = await import('../../../internal/storage/locations.ts');
       const { store } = await openLocation(this.storageLocation);
       const staged = await StagedBackup.stage(await store.get(backupKeys(r.spec.backupName).tarball));
-      const client = new KubeHttpClient(loadKubeConfig(this.kubeTarget()));
+      const client = new KubeHttpClient(await loadKubeConfig(this.kubeTarget()));
       try {
         const report = await checkFidelity(r, (await restores.resourceList(this.name)) ?? {}, staged, client);
         out.push('', `Fidelity:  ${report.checked} objects checked, ${report.missing.length} missing, ${report.different.length} different`);
