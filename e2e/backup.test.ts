@@ -2,7 +2,7 @@
 // user runs them: bin/kubectl-velero with a temp KUBECTL_VELERO_CONFIG and a MinIO location.
 import { randomBytes } from 'node:crypto';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -215,12 +215,16 @@ test('the bucket becomes unwritable half-way: the backup ends Failed and is neve
   const dataDir = join(dirname(status.kubeconfig), 'minio-data', status.minio.bucket);
   const state = JSON.parse(readFileSync(join(dirname(status.kubeconfig), 'state.json'), 'utf8')) as { processes: { name: string; pid: number }[] };
   const minio = state.processes.find((p) => p.name === 'minio')!;
-  await new Promise((r) => setTimeout(r, 1000));
+  // Wait until MinIO holds a multipart upload in progress (the tarball streaming in), then kill it.
+  const multipart = join(dirname(status.kubeconfig), 'minio-data', '.minio.sys', 'multipart');
+  const deadline = Date.now() + 30_000;
+  while (!exited && Date.now() < deadline && !(existsSync(multipart) && readdirSync(multipart).length > 0)) await new Promise((r) => setTimeout(r, 20));
   assert.not.ok(exited, `the backup finished before MinIO was stopped, so this test proves nothing: ${out}`);
+  assert.ok(existsSync(multipart) && readdirSync(multipart).length > 0, 'no multipart upload was seen in MinIO');
   process.kill(minio.pid, 'SIGKILL');
   const code = await exit;
   assert.is.not(code, 0, out);
-  assert.match(out, /Failed/);
+  assert.match(out, /Failed/, out);
   assert.not.ok(existsSync(join(dataDir, 'backups', 'cut', 'velero-backup.json')), 'no velero-backup.json was stored');
 });
 
