@@ -1,8 +1,8 @@
 // Reading backups back from a store for get/describe/logs/download/delete: listed as the folders
 // under backups/ that hold a velero-backup.json (a folder without it is an unfinished upload).
 import type { Readable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
-import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { readGunzippedIfExists, readJsonIfExists } from '../storage/object-reads.ts';
 import type { Backup } from './backup-object.ts';
 import type { BackupResults } from './results.ts';
 import { backupKeys } from './store-target.ts';
@@ -11,12 +11,6 @@ export class BackupNotFoundError extends Error {
   constructor(name: string, where: string) {
     super(`backup "${name}" not found in ${where}: see kubectl velero backup get`);
   }
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
 }
 
 export class StoredBackups {
@@ -41,12 +35,7 @@ export class StoredBackups {
   }
 
   async find(name: string): Promise<Backup | undefined> {
-    try {
-      return JSON.parse((await readAll(await this.store.get(backupKeys(name).metadata))).toString('utf8')) as Backup;
-    } catch (error) {
-      if (error instanceof ObjectNotFoundError) return undefined;
-      throw error;
-    }
+    return readJsonIfExists<Backup>(this.store, backupKeys(name).metadata);
   }
 
   async get(name: string): Promise<Backup> {
@@ -55,13 +44,8 @@ export class StoredBackups {
     return backup;
   }
 
-  private async gunzipped(key: string): Promise<Buffer | undefined> {
-    try {
-      return gunzipSync(await readAll(await this.store.get(key)));
-    } catch (error) {
-      if (error instanceof ObjectNotFoundError) return undefined;
-      throw error;
-    }
+  private gunzipped(key: string): Promise<Buffer | undefined> {
+    return readGunzippedIfExists(this.store, key);
   }
 
   async logText(name: string): Promise<string> {

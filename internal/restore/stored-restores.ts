@@ -1,8 +1,8 @@
 // Restores in the storage location under restores/NAME/ (Velero's layout, plus the Restore object
 // itself, since no server holds it): written at the end of a run, read by get/describe/logs.
-import type { Readable } from 'node:stream';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store.ts';
+import { gzipSync } from 'node:zlib';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { readGunzippedIfExists, readJsonIfExists } from '../storage/object-reads.ts';
 import type { BackupResults } from '../backup/results.ts';
 import { type Restore, restoreKeys } from './restore-object.ts';
 
@@ -10,12 +10,6 @@ export class RestoreNotFoundError extends Error {
   constructor(name: string, where: string) {
     super(`restore "${name}" not found in ${where}: see kubectl velero restore get`);
   }
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
 }
 
 export class StoredRestores {
@@ -45,12 +39,7 @@ export class StoredRestores {
   }
 
   async find(name: string): Promise<Restore | undefined> {
-    try {
-      return JSON.parse((await readAll(await this.store.get(restoreKeys(name).object))).toString('utf8')) as Restore;
-    } catch (error) {
-      if (error instanceof ObjectNotFoundError) return undefined;
-      throw error;
-    }
+    return readJsonIfExists<Restore>(this.store, restoreKeys(name).object);
   }
 
   async get(name: string): Promise<Restore> {
@@ -59,13 +48,8 @@ export class StoredRestores {
     return restore;
   }
 
-  private async gunzipped(key: string): Promise<Buffer | undefined> {
-    try {
-      return gunzipSync(await readAll(await this.store.get(key)));
-    } catch (error) {
-      if (error instanceof ObjectNotFoundError) return undefined;
-      throw error;
-    }
+  private gunzipped(key: string): Promise<Buffer | undefined> {
+    return readGunzippedIfExists(this.store, key);
   }
 
   async logText(name: string): Promise<string> {
