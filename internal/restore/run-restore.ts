@@ -4,7 +4,7 @@
 import { discoverResources, type ApiResource } from '../kube/discovery.ts';
 import type { KubeWriter } from '../kube/http-client.ts';
 import type { KubeObject } from '../kube/list.ts';
-import { IncludesExcludes } from '../collections/includes-excludes.ts';
+import { IncludesExcludes, matchesAny } from '../collections/includes-excludes.ts';
 import { BackupLog } from '../backup/backup-log.ts';
 import { ResultsCollector, scopeOf } from '../backup/results.ts';
 import { applyItem } from './apply-item.ts';
@@ -84,7 +84,7 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
       done += items.length;
       continue;
     }
-    if (!resources.shouldInclude(groupResource) && !resources.shouldInclude(groupResource.split('.')[0]!)) {
+    if (!resourceSelected(resources, groupResource)) {
       log.info('Skipping resource: excluded by the resource filters', { resource: groupResource });
       done += items.length;
       continue;
@@ -188,6 +188,13 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   restore.status.errors = results.errors;
   restore.status.phase = results.errors > 0 ? 'PartiallyFailed' : 'Completed';
   return { restore, log, results, resourceList, preview };
+}
+
+/** `--include/exclude-resources` name a resource as `resource.group` or just `resource`; excludes win. */
+export function resourceSelected(filter: IncludesExcludes, groupResource: string): boolean {
+  const names = [groupResource, groupResource.split('.')[0]!];
+  if (names.some((n) => filter.isExcluded(n))) return false;
+  return filter.includes.size === 0 || filter.includes.has('*') || names.some((n) => matchesAny(filter.includes, n));
 }
 
 /** `v1/ConfigMap`, `apps/v1/Deployment`: the keys of Velero's resource lists. */

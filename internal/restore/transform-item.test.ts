@@ -5,6 +5,8 @@ import type { KubeObject } from '../kube/list.ts';
 import { subsetDifferences } from './object-diff.ts';
 import { restoreOrder } from './priorities.ts';
 import { validLabelValue } from './reset-metadata.ts';
+import { resourceSelected } from './run-restore.ts';
+import { IncludesExcludes } from '../collections/includes-excludes.ts';
 import { transformItem } from './transform-item.ts';
 
 const ctx = { preserveNodePorts: false, namespaceMapping: { shop: 'shop-copy' }, backupName: 'b1', restoreName: 'r1' };
@@ -90,6 +92,17 @@ test('subset comparison: server-added fields are not differences; changed and mi
   assert.equal(subsetDifferences({ a: 1, b: { c: [1, 2] }, e: {} }, { a: 1, b: { c: [1, 2], d: 3 }, z: 9 }), []);
   assert.equal(subsetDifferences({ a: 1, b: { c: [1, 2] } }, { a: 2, b: { c: [1] } }).map((d) => d.path), ['a', 'b.c']);
   assert.equal(subsetDifferences({ metadata: { resourceVersion: '1', name: 'n' } }, { metadata: { resourceVersion: '2', name: 'n' } }), []);
+});
+
+test('resource filters accept resource or resource.group; excludes win', () => {
+  const only = new IncludesExcludes(['deployments', 'configmaps'], []);
+  assert.ok(resourceSelected(only, 'deployments.apps'));
+  assert.ok(resourceSelected(only, 'configmaps'));
+  assert.not.ok(resourceSelected(only, 'secrets'));
+  const noDeployments = new IncludesExcludes([], ['deployments']);
+  assert.not.ok(resourceSelected(noDeployments, 'deployments.apps'));
+  assert.ok(resourceSelected(noDeployments, 'configmaps'));
+  assert.not.ok(resourceSelected(new IncludesExcludes(['*'], ['secrets']), 'secrets'));
 });
 
 test.run();
