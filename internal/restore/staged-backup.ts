@@ -3,7 +3,7 @@
 // version at backup time — is written to a temp dir. Only paths stay in memory, so a backup of any
 // size restores in bounded memory, and resources can then be visited in priority order (Velero
 // extracts the tarball the same way).
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -39,7 +39,6 @@ export class StagedBackup {
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
-    await mkdir(dir, { recursive: true });
     return new StagedBackup(dir, items);
   }
 
