@@ -1,59 +1,104 @@
-// Creates one object in the target cluster (or, in a dry run, asks the server what would happen).
-// An object that already exists is compared with the backed-up one, not overwritten: unchanged,
-// or different (a warning; with --existing-resource-policy=update it is updated to the backup's content).
+// Creates one object in the target cluster (or, in a dry run, asks the server what would happen:
+// every write carries dryRun=All). An object that already exists is compared with the backed-up
+// one, not overwritten (Velero's rule): unchanged, or different — a warning, or with
+// --existing-resource-policy=update a merge patch to the backup's content. ServiceAccounts that
+// exist are merged (Velero's mergeServiceAccounts). With status restore on, the backed-up status
+// is written through the status subresource after the create.
 import type { ApiResource } from '../kube/discovery.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { KubeWriter } from '../kube/http-client.ts';
 import { type KubeObject, resourcePath } from '../kube/list.ts';
+import { withRetry } from '../kube/retry.ts';
+import { serviceAccountMergePatch } from './actions/service-account.ts';
 import { type FieldDifference, subsetDifferences } from './object-diff.ts';
+import { withoutRestoreLabels } from './reset-metadata.ts';
 import type { ExistingResourcePolicy } from './restore-object.ts';
 
-export type ItemOutcome =
-  | { action: 'created' }
+export type ItemOutcome = (
+  | { action: 'created'; created: KubeObject }
   | { action: 'updated'; differences: FieldDifference[] }
   | { action: 'unchanged' }
   | { action: 'exists-different'; differences: FieldDifference[] }
-  | { action: 'failed'; message: string };
+  | { action: 'failed'; message: string }
+) & { warnings?: string[] };
 
-export async function applyItem(
-  client: KubeWriter,
-  resource: ApiResource,
-  item: KubeObject,
-  opts: { policy: ExistingResourcePolicy; dryRun: boolean },
-): Promise<ItemOutcome> {
+export interface ApplyOptions {
+  policy: ExistingResourcePolicy;
+  dryRun: boolean;
+  /** The backed-up status to write after create, when status restore applies to this item. */
+  status?: unknown;
+}
+
+/**
+ * Answers worth waiting out while a restore runs: a custom resource whose CRD was established a
+ * moment ago (404 "could not find the requested resource"), a namespace still terminating from
+ * an earlier delete, optimistic-concurrency conflicts. 5xx/429/network errors are already retried
+ * by the HTTP client.
+ */
+export function isRestoreTransient(error: unknown): boolean {
+  if (!(error instanceof KubeApiError)) return false;
+  if (error.status === 404 && /could not find the requested resource/i.test(error.message)) return true;
+  if (error.status === 403 && /being terminated/i.test(error.message)) return true;
+  return error.status === 409 && error.reason === 'Conflict';
+}
+
+export const WRITE_RETRY = { attempts: 8, baseDelayMs: 250, maxDelayMs: 5_000 };
+
+export async function applyItem(client: KubeWriter, resource: ApiResource, item: KubeObject, opts: ApplyOptions): Promise<ItemOutcome> {
   const ns = resource.namespaced ? item.metadata.namespace : undefined;
   const query = opts.dryRun ? { dryRun: 'All' } : {};
+  const retry = <T>(call: () => Promise<T>) => withRetry(call, isRestoreTransient, WRITE_RETRY);
   try {
-    await client.sendJson('POST', resourcePath(resource, ns), item, query);
-    return { action: 'created' };
+    const created = await retry(() => client.sendJson<KubeObject>('POST', resourcePath(resource, ns), item, query));
+    const warnings = opts.status !== undefined && !opts.dryRun ? await writeStatus(client, resource, ns, created, opts.status) : [];
+    return { action: 'created', created, ...(warnings.length ? { warnings } : {}) };
   } catch (error) {
-    if (!(error instanceof KubeApiError) || error.status !== 409) return { action: 'failed', message: messageOf(error) };
+    if (!(error instanceof KubeApiError) || error.status !== 409 || error.reason === 'Conflict') return { action: 'failed', message: messageOf(error) };
   }
-  // It exists (409 AlreadyExists): compare.
+  // It exists (409 AlreadyExists): compare, ignoring our labels, which an older object lacks.
+  const path = resourcePath(resource, ns, item.metadata.name);
   let live: KubeObject;
   try {
-    live = await client.getJson<KubeObject>(resourcePath(resource, ns, item.metadata.name));
+    live = await retry(() => client.getJson<KubeObject>(path));
   } catch (error) {
-    return { action: 'failed', message: messageOf(error) };
+    return { action: 'failed', message: `it exists, but reading it failed: ${messageOf(error)}` };
   }
   const differences = subsetDifferences(withoutRestoreLabels(item), live);
-  if (differences.length === 0) return { action: 'unchanged' };
-  if (opts.policy !== 'update') return { action: 'exists-different', differences };
   try {
-    const updated = { ...item, metadata: { ...item.metadata, resourceVersion: live.metadata.resourceVersion } };
-    await client.sendJson('PUT', resourcePath(resource, ns, item.metadata.name), updated, query);
-    return { action: 'updated', differences };
+    if (resource.groupResource === 'serviceaccounts') {
+      const patch = serviceAccountMergePatch(live as Record<string, unknown>, item as Record<string, unknown>);
+      if (!patch) return { action: 'unchanged' };
+      await retry(() => client.sendJson('PATCH', path, patch, query));
+      return { action: 'updated', differences };
+    }
+    if (opts.policy !== 'update') return differences.length ? { action: 'exists-different', differences } : { action: 'unchanged' };
+    // update: a merge patch with the backup's content (lists replace, maps merge), which also
+    // stamps this restore's labels on an unchanged object, as Velero does.
+    const { apiVersion: _v, kind: _k, ...body } = item;
+    await retry(() => client.sendJson('PATCH', path, body, query));
+    return differences.length ? { action: 'updated', differences } : { action: 'unchanged' };
   } catch (error) {
     return { action: 'failed', message: messageOf(error) };
   }
 }
 
-/** The restore labels are ours; an existing object without them is still "the same". */
-function withoutRestoreLabels(item: KubeObject): KubeObject {
-  const labels = { ...(item.metadata.labels ?? {}) };
-  delete labels['velero.io/backup-name'];
-  delete labels['velero.io/restore-name'];
-  return { ...item, metadata: { ...item.metadata, labels } };
+/** PUT .../status with the created object's resourceVersion, re-read on conflict. A failure is a warning (Velero's rule). */
+async function writeStatus(client: KubeWriter, resource: ApiResource, ns: string | undefined, created: KubeObject, status: unknown): Promise<string[]> {
+  const path = `${resourcePath(resource, ns, created.metadata.name)}/status`;
+  let current = created;
+  try {
+    await withRetry(
+      async (attempt) => {
+        if (attempt > 0) current = await client.getJson<KubeObject>(resourcePath(resource, ns, created.metadata.name));
+        await client.sendJson('PUT', path, { ...current, status });
+      },
+      (error) => error instanceof KubeApiError && error.status === 409,
+      WRITE_RETRY,
+    );
+    return [];
+  } catch (error) {
+    return [`status of ${resource.groupResource} ${created.metadata.name} not restored: ${messageOf(error)}`];
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -1,16 +1,17 @@
-// The fidelity report (beyond Velero): after a restore, every object the restore created or kept is
-// read back from the cluster and compared with what the backup says it should be — the backed-up
-// object put through the same transformation the restore applied (transform-item.ts), compared with
-// subset semantics (object-diff.ts), so only server-populated fields are ignored. The e2e suite uses
-// this as its oracle.
-import type { ApiResource } from '../kube/discovery.ts';
-import { discoverResources } from '../kube/discovery.ts';
+// The fidelity report (beyond Velero): after a restore, every object the restore created, updated
+// or kept is read back from the cluster and compared with what the backup says it should be — the
+// backed-up object put through the same transformation the restore applied (transform-item.ts,
+// with the restore's own mapping, node-port choice and modifier rules), judged by
+// fidelity-compare.ts. The e2e suite uses this as its oracle.
+import { discoverResources, type ApiResource } from '../kube/discovery.ts';
 import type { KubeRequester } from '../kube/http-client.ts';
 import { getObject, type KubeObject } from '../kube/list.ts';
-import { type FieldDifference, subsetDifferences } from './object-diff.ts';
+import { compareRestored, outcomesByObject } from './fidelity-compare.ts';
+import type { FieldDifference } from './object-diff.ts';
+import type { ResourceModifiers } from './modifiers/rules.ts';
 import { NEVER_RESTORED } from './priorities.ts';
-import { BACKUP_NAME_LABEL, RESTORE_NAME_LABEL } from './reset-metadata.ts';
 import type { Restore } from './restore-object.ts';
+import { transformContext, volumesProvisionedAnew } from './transform-context.ts';
 import type { StagedBackup } from './staged-backup.ts';
 import { transformItem } from './transform-item.ts';
 
@@ -20,30 +21,10 @@ export interface FidelityReport {
   different: { object: string; differences: FieldDifference[] }[];
 }
 
-/** `ns/name(created)` entries of the restore's resource list, by `apiVersion/Kind`. */
-function outcomes(resourceList: Record<string, string[]>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [kind, entries] of Object.entries(resourceList)) {
-    for (const entry of entries) {
-      const m = /^(.*)\((created|updated|skipped|failed)\)$/.exec(entry);
-      if (m) out.set(`${kind} ${m[1]}`, m[2]!);
-    }
-  }
-  return out;
-}
-
-function withoutRestoreLabels(o: KubeObject): KubeObject {
-  const labels = { ...(o.metadata.labels ?? {}) };
-  delete labels[BACKUP_NAME_LABEL];
-  delete labels[RESTORE_NAME_LABEL];
-  return { ...o, metadata: { ...o.metadata, labels } };
-}
-
-export async function checkFidelity(restore: Restore, resourceList: Record<string, string[]>, staged: StagedBackup, client: KubeRequester): Promise<FidelityReport> {
+export async function checkFidelity(restore: Restore, resourceList: Record<string, string[]>, staged: StagedBackup, client: KubeRequester, modifiers?: ResourceModifiers): Promise<FidelityReport> {
   const served = new Map<string, ApiResource>((await discoverResources(client)).resources.map((r) => [r.groupResource, r]));
-  const results = outcomes(resourceList);
-  const mapping = restore.spec.namespaceMapping ?? {};
-  const ctx = { preserveNodePorts: restore.spec.preserveNodePorts ?? false, namespaceMapping: mapping, backupName: restore.spec.backupName, restoreName: restore.metadata.name };
+  const outcomes = outcomesByObject(resourceList);
+  const ctx = transformContext(restore, await volumesProvisionedAnew(staged), modifiers);
   const report: FidelityReport = { checked: 0, missing: [], different: [] };
   for (const [groupResource, items] of staged.items) {
     if (NEVER_RESTORED.has(groupResource)) continue;
@@ -54,18 +35,13 @@ export async function checkFidelity(restore: Restore, resourceList: Record<strin
       if ('skip' in transformed) continue;
       const wanted = transformed.item;
       const label = `${wanted.metadata.namespace ? `${wanted.metadata.namespace}/` : ''}${wanted.metadata.name}`;
-      const outcome = results.get(`${original.apiVersion}/${original.kind} ${label}`);
-      // Only what this restore created, updated or found unchanged is held to the backup's content.
-      if (outcome !== 'created' && outcome !== 'updated' && outcome !== 'skipped') continue;
+      const restoredAs = outcomes.get(`${original.apiVersion}/${original.kind} ${label}`);
+      if (restoredAs === undefined || restoredAs === 'failed') continue;
+      const live = resource ? await getObject(client, { ...resource, groupVersion: original.apiVersion }, wanted.metadata.namespace, wanted.metadata.name) : undefined;
+      const verdict = compareRestored(wanted, live, restoredAs);
       report.checked++;
-      const live = resource ? await getObject(client, resource, wanted.metadata.namespace, wanted.metadata.name) : undefined;
-      if (!live) {
-        report.missing.push(`${groupResource} ${label}`);
-        continue;
-      }
-      // A kept ("skipped") object is compared without our labels, which it never received.
-      const differences = subsetDifferences(outcome === 'skipped' ? withoutRestoreLabels(wanted) : wanted, live);
-      if (differences.length) report.different.push({ object: `${groupResource} ${label}`, differences });
+      if (verdict.state === 'missing') report.missing.push(`${groupResource} ${label}`);
+      if (verdict.state === 'different') report.different.push({ object: `${groupResource} ${label}`, differences: verdict.differences });
     }
   }
   return report;

@@ -1,8 +1,11 @@
-// The order a restore creates resources in: Velero's default priorities (pkg/cmd/server/config),
-// then every other resource alphabetically, then the low-priority ones.
+// The order a restore creates resources in: Velero's default priorities
+// (pkg/cmd/server/config/config.go), then every other resource alphabetically, then the low ones.
+// Velero resolves its short names through discovery ("customresourcedefinitions",
+// "volumesnapshotclass.snapshot.storage.k8s.io" → the plural); the table holds the resolved
+// `resource.group` names a backup's folders use.
 export const HIGH_PRIORITIES = [
   'customresourcedefinitions.apiextensions.k8s.io', 'namespaces', 'storageclasses.storage.k8s.io',
-  'volumesnapshotclass.snapshot.storage.k8s.io', 'volumesnapshotcontents.snapshot.storage.k8s.io', 'volumesnapshots.snapshot.storage.k8s.io',
+  'volumesnapshotclasses.snapshot.storage.k8s.io', 'volumesnapshotcontents.snapshot.storage.k8s.io', 'volumesnapshots.snapshot.storage.k8s.io',
   'datauploads.velero.io', 'persistentvolumes', 'persistentvolumeclaims', 'clusterroles.rbac.authorization.k8s.io',
   'roles.rbac.authorization.k8s.io', 'serviceaccounts', 'clusterrolebindings.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io',
   'secrets', 'configmaps', 'limitranges', 'priorityclasses.scheduling.k8s.io', 'pods', 'replicasets.apps',
@@ -20,11 +23,10 @@ export const NEVER_RESTORED = new Set([
   'csinodes.storage.k8s.io', 'volumeattachments.storage.k8s.io', 'backuprepositories.velero.io',
 ]);
 
-/** Sorts group-resources into restore order. */
+/** Sorts the backup's group-resources into restore order. */
 export function restoreOrder(groupResources: Iterable<string>): string[] {
   const present = new Set(groupResources);
-  const high = HIGH_PRIORITIES.filter((gr) => present.has(gr));
-  const low = LOW_PRIORITIES.filter((gr) => present.has(gr));
-  const rest = [...present].filter((gr) => !HIGH_PRIORITIES.includes(gr) && !LOW_PRIORITIES.includes(gr)).sort();
-  return [...high, ...rest, ...low];
+  const prioritized = new Set([...HIGH_PRIORITIES, ...LOW_PRIORITIES]);
+  const rest = [...present].filter((gr) => !prioritized.has(gr)).sort();
+  return [...HIGH_PRIORITIES.filter((gr) => present.has(gr)), ...rest, ...LOW_PRIORITIES.filter((gr) => present.has(gr))];
 }

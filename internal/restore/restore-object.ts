@@ -1,18 +1,28 @@
-// The velero.io/v1 Restore object we keep in the storage location (restores/NAME/restore-NAME.json —
-// our addition: without a server there is no cluster object to hold it).
-export type RestorePhase = 'InProgress' | 'Completed' | 'PartiallyFailed' | 'Failed';
+// The velero.io/v1 Restore object. Without a server there is no cluster object to hold it, so it
+// is kept in the storage location next to Velero's restore files: restores/NAME/restore-NAME.json
+// (our addition to Velero's layout, like the resource-modifiers copy below).
+import type { LabelSelector } from '../backup/label-selector.ts';
+
+export type RestorePhase = 'New' | 'FailedValidation' | 'InProgress' | 'Completed' | 'PartiallyFailed' | 'Failed';
 export type ExistingResourcePolicy = 'none' | 'update';
 
 export interface RestoreSpec {
   backupName: string;
+  scheduleName?: string;
   includedNamespaces?: string[];
   excludedNamespaces?: string[];
   includedResources?: string[];
   excludedResources?: string[];
   includeClusterResources?: boolean;
   namespaceMapping?: Record<string, string>;
+  labelSelector?: LabelSelector;
+  orLabelSelectors?: LabelSelector[];
+  restoreStatus?: { includedResources?: string[]; excludedResources?: string[] };
   existingResourcePolicy?: ExistingResourcePolicy;
   preserveNodePorts?: boolean;
+  restorePVs?: boolean;
+  /** Velero's ConfigMap reference; a client-side --resource-modifiers file is recorded as kind "File". */
+  resourceModifier?: { kind: string; name: string; apiGroup?: string };
 }
 
 export interface Restore {
@@ -22,6 +32,7 @@ export interface Restore {
   spec: RestoreSpec;
   status: {
     phase: RestorePhase;
+    validationErrors?: string[];
     startTimestamp?: string;
     completionTimestamp?: string;
     progress?: { totalItems: number; itemsRestored: number };
@@ -42,4 +53,10 @@ export const restoreKeys = (name: string) => ({
   log: `restores/${name}/restore-${name}-logs.gz`,
   results: `restores/${name}/restore-${name}-results.gz`,
   resourceList: `restores/${name}/restore-${name}-resource-list.json.gz`,
+  /** The resource modifier rules the restore applied, so the fidelity check can replay them. */
+  resourceModifiers: `restores/${name}/restore-${name}-resource-modifiers.yaml`,
 });
+
+export function kubeNow(date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,83 +1,77 @@
-// The transformation a restore applies to each item, table-driven over Velero's restore actions.
+// The whole transformation of one item: Velero's metadata reset, actions, modifiers on the original
+// namespace, then mapping and labels. Per-action cases live beside each action.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject } from '../kube/list.ts';
-import { subsetDifferences } from './object-diff.ts';
-import { restoreOrder } from './priorities.ts';
+import { parseResourceModifiers } from './modifiers/rules.ts';
 import { validLabelValue } from './reset-metadata.ts';
-import { resourceSelected } from './run-restore.ts';
-import { IncludesExcludes } from '../collections/includes-excludes.ts';
-import { transformItem } from './transform-item.ts';
+import { type TransformContext, transformItem } from './transform-item.ts';
 
-const ctx = { preserveNodePorts: false, namespaceMapping: { shop: 'shop-copy' }, backupName: 'b1', restoreName: 'r1' };
-const meta = (extra: Record<string, unknown> = {}) => ({ name: 'x', namespace: 'shop', uid: 'u', resourceVersion: '9', creationTimestamp: 't', managedFields: [{}], ownerReferences: [{}], ...extra });
-const run = (gr: string, item: Record<string, unknown>) => transformItem(gr, item as KubeObject, ctx);
-const kept = (gr: string, item: Record<string, unknown>) => {
-  const out = run(gr, item);
+const ctx: TransformContext = { preserveNodePorts: false, namespaceMapping: { shop: 'shop-copy' }, volumesProvisionedAnew: new Set(), backupName: 'b1', restoreName: 'r1' };
+const meta = (extra: Record<string, unknown> = {}) => ({
+  name: 'x', namespace: 'shop', uid: 'u', resourceVersion: '9', generation: 2, creationTimestamp: 't', selfLink: '/x', generateName: 'x-',
+  deletionTimestamp: 'd', deletionGracePeriodSeconds: 30, managedFields: [{}], ownerReferences: [{}], finalizers: ['keep/me'], ...extra,
+});
+const kept = (gr: string, item: Record<string, unknown>, c = ctx) => {
+  const out = transformItem(gr, item as KubeObject, c);
   if ('skip' in out) throw new Error(`unexpected skip: ${out.skip}`);
   return out.item as Record<string, any>;
 };
 
-test('metadata reset, restore labels, namespace mapping, status dropped', () => {
-  const out = kept('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta({ labels: { a: 'b' } }), data: { k: 'v' }, status: { x: 1 } });
-  assert.equal(out.metadata, { name: 'x', namespace: 'shop-copy', labels: { a: 'b', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' } });
+test("metadata reset (Velero's list), managedFields and status dropped, finalizers and annotations kept, labels added, namespace mapped", () => {
+  const out = kept('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta({ labels: { a: 'b' }, annotations: { n: '1' } }), data: { k: 'v' }, status: { x: 1 } });
+  assert.equal(out.metadata, { name: 'x', namespace: 'shop-copy', finalizers: ['keep/me'], annotations: { n: '1' }, labels: { a: 'b', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' } });
   assert.is(out.status, undefined);
   assert.equal(out.data, { k: 'v' });
 });
 
-test('pods: no nodeName, no injected token volume or mounts, priority number dropped with a class', () => {
-  const out = kept('pods', {
-    apiVersion: 'v1', kind: 'Pod', metadata: meta(),
-    spec: { nodeName: 'n1', priorityClassName: 'high', priority: 1000, volumes: [{ name: 'kube-api-access-abc' }, { name: 'data' }], containers: [{ name: 'c', volumeMounts: [{ name: 'kube-api-access-abc' }, { name: 'data' }] }] },
-  });
-  assert.equal(out.spec, { priorityClassName: 'high', volumes: [{ name: 'data' }], containers: [{ name: 'c', volumeMounts: [{ name: 'data' }] }] });
+test('an unmapped namespace stays; cluster-scoped items get labels only', () => {
+  assert.is(kept('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta({ namespace: 'other' }) }).metadata.namespace, 'other');
+  const crb = kept('clusterroles.rbac.authorization.k8s.io', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r', uid: 'u' } });
+  assert.equal(crb.metadata, { name: 'r', labels: { 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' } });
 });
 
-test('services: cluster IPs and node ports go, headless stays', () => {
-  const svc = kept('services', { apiVersion: 'v1', kind: 'Service', metadata: meta(), spec: { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.1'], ports: [{ port: 80, nodePort: 30080 }] } });
-  assert.equal(svc.spec, { ports: [{ port: 80 }] });
-  const headless = kept('services', { apiVersion: 'v1', kind: 'Service', metadata: meta(), spec: { clusterIP: 'None', ports: [{ port: 80 }] } });
-  assert.is(headless.spec.clusterIP, 'None');
-  const keep = transformItem('services', { apiVersion: 'v1', kind: 'Service', metadata: meta(), spec: { ports: [{ port: 80, nodePort: 30080 }] } } as unknown as KubeObject, { ...ctx, preserveNodePorts: true });
-  assert.ok(!('skip' in keep) && (keep.item as any).spec.ports[0].nodePort === 30080);
-});
-
-test('jobs lose their controller-uid selector and labels', () => {
-  const job = kept('jobs.batch', { apiVersion: 'batch/v1', kind: 'Job', metadata: meta(), spec: { selector: { matchLabels: { 'controller-uid': 'u1' } }, template: { metadata: { labels: { 'controller-uid': 'u1', app: 'a' } } } } });
-  assert.equal(job.spec, { template: { metadata: { labels: { app: 'a' } } } });
-});
-
-test('PVCs lose binding annotations and the old volume; Delete-policy PVs are not restored; Retain PVs follow the mapping', () => {
-  const pvc = kept('persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta({ annotations: { 'pv.kubernetes.io/bind-completed': 'yes', keep: '1' } }), spec: { volumeName: 'pv-1' } });
-  assert.equal(pvc.metadata.annotations, { keep: '1' });
-  assert.is(pvc.spec.volumeName, undefined);
-  const gone = run('persistentvolumes', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-1' }, spec: { persistentVolumeReclaimPolicy: 'Delete' } });
-  assert.ok('skip' in gone);
-  const pv = kept('persistentvolumes', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-2' }, spec: { persistentVolumeReclaimPolicy: 'Retain', claimRef: { namespace: 'shop', name: 'c', uid: 'u' } } });
-  assert.equal(pv.spec.claimRef, { namespace: 'shop-copy', name: 'c' });
-});
-
-test('role bindings: service-account subjects follow the mapping', () => {
-  const rb = kept('rolebindings.rbac.authorization.k8s.io', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(), subjects: [{ kind: 'ServiceAccount', name: 's', namespace: 'shop' }, { kind: 'User', name: 'u' }] });
-  assert.equal(rb.subjects, [{ kind: 'ServiceAccount', name: 's', namespace: 'shop-copy' }, { kind: 'User', name: 'u' }]);
-});
-
-test('generated objects are skipped: root CA, SA tokens, managed EndpointSlices', () => {
-  assert.ok('skip' in run('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta({ name: 'kube-root-ca.crt' }) }));
-  assert.ok('skip' in run('secrets', { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: meta() }));
-  assert.ok('skip' in run('endpointslices.discovery.k8s.io', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta({ labels: { 'endpointslice.kubernetes.io/managed-by': 'x' } }) }));
-});
-
-test('a mapped namespace gets its new name and loses the server-set name label', () => {
-  const ns = kept('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop', team: 'a' } } });
+test('a mapped namespace gets its new name, and the server-set name label follows', () => {
+  const ns = kept('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop', team: 'a' } }, spec: { finalizers: ['kubernetes'] } });
   assert.is(ns.metadata.name, 'shop-copy');
-  assert.equal(ns.metadata.labels, { team: 'a', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' });
+  assert.equal(ns.metadata.labels, { 'kubernetes.io/metadata.name': 'shop-copy', team: 'a', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' });
 });
 
-test("Velero's priorities: CRDs, namespaces, … pods late, then the rest alphabetically, then the low ones", () => {
-  assert.equal(restoreOrder(['deployments.apps', 'pods', 'clusters.cluster.x-k8s.io', 'configmaps', 'namespaces', 'customresourcedefinitions.apiextensions.k8s.io', 'ingresses.networking.k8s.io']), [
-    'customresourcedefinitions.apiextensions.k8s.io', 'namespaces', 'configmaps', 'pods', 'deployments.apps', 'ingresses.networking.k8s.io', 'clusters.cluster.x-k8s.io',
-  ]);
+test('actions run with the context: a skip reason names the action', () => {
+  const out = transformItem('persistentvolumes', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv' }, spec: { persistentVolumeReclaimPolicy: 'Delete' } } as KubeObject, ctx);
+  assert.ok('skip' in out && out.skip.startsWith('persistent-volume: '));
+});
+
+test('service action sees managedFields before they are dropped', () => {
+  const svc = kept('services', {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: meta({ managedFields: [{ fieldsV1: { 'f:spec': { 'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { 'f:nodePort': {} } } } } }] }),
+    spec: { type: 'NodePort', clusterIP: '10.0.0.1', ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }] },
+  });
+  assert.equal(svc.spec, { type: 'NodePort', ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }] });
+  assert.is(svc.metadata.managedFields, undefined);
+});
+
+test('modifier rules match the original namespace (before mapping) and run before the restore labels', () => {
+  const modifiers = parseResourceModifiers(`version: v1
+resourceModifierRules:
+- conditions: { groupResource: configmaps, namespaces: [shop] }
+  mergePatches: [{ patchData: '{"data":{"k":"changed"},"metadata":{"labels":{"velero.io/restore-name":"nope"}}}' }]
+`, 't');
+  const out = transformItem('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(), data: { k: 'v' } } as KubeObject, { ...ctx, modifiers });
+  assert.ok('item' in out);
+  if (!('item' in out)) return;
+  assert.equal((out.item as any).data, { k: 'changed' });
+  assert.is(out.item.metadata.labels?.['velero.io/restore-name'], 'r1');
+  assert.is(out.item.metadata.namespace, 'shop-copy');
+  assert.equal(out.modifierErrors, []);
+});
+
+test('the input item is never changed', () => {
+  const input = { apiVersion: 'v1', kind: 'Pod', metadata: meta(), spec: { nodeName: 'n', containers: [{ name: 'c' }] }, status: { phase: 'Running' } };
+  const before = JSON.stringify(input);
+  kept('pods', input);
+  assert.is(JSON.stringify(input), before);
 });
 
 test('label values over 63 characters are cut the way Velero cuts them', () => {
@@ -85,24 +79,9 @@ test('label values over 63 characters are cut the way Velero cuts them', () => {
   const v = validLabelValue(long);
   assert.is(v.length, 63);
   assert.ok(v.startsWith('b'.repeat(57)));
+  assert.is(v.slice(57), 'b94440', 'the first six hex digits of the sha256 of the whole value');
   assert.is(validLabelValue('short'), 'short');
-});
-
-test('subset comparison: server-added fields are not differences; changed and missing ones are', () => {
-  assert.equal(subsetDifferences({ a: 1, b: { c: [1, 2] }, e: {} }, { a: 1, b: { c: [1, 2], d: 3 }, z: 9 }), []);
-  assert.equal(subsetDifferences({ a: 1, b: { c: [1, 2] } }, { a: 2, b: { c: [1] } }).map((d) => d.path), ['a', 'b.c']);
-  assert.equal(subsetDifferences({ metadata: { resourceVersion: '1', name: 'n' } }, { metadata: { resourceVersion: '2', name: 'n' } }), []);
-});
-
-test('resource filters accept resource or resource.group; excludes win', () => {
-  const only = new IncludesExcludes(['deployments', 'configmaps'], []);
-  assert.ok(resourceSelected(only, 'deployments.apps'));
-  assert.ok(resourceSelected(only, 'configmaps'));
-  assert.not.ok(resourceSelected(only, 'secrets'));
-  const noDeployments = new IncludesExcludes([], ['deployments']);
-  assert.not.ok(resourceSelected(noDeployments, 'deployments.apps'));
-  assert.ok(resourceSelected(noDeployments, 'configmaps'));
-  assert.not.ok(resourceSelected(new IncludesExcludes(['*'], ['secrets']), 'secrets'));
+  assert.is(validLabelValue('c'.repeat(63)), 'c'.repeat(63));
 });
 
 test.run();

@@ -1,13 +1,17 @@
 // After CRDs are created, custom resources can only be created once the API server serves them:
-// wait for each CRD's Established condition (Velero does the same), then the caller refreshes discovery.
+// wait for each CRD's Established condition (Velero does the same), then re-read discovery until
+// every new resource is listed (discovery lags the condition by a moment).
 import type { BackupLog } from '../backup/backup-log.ts';
+import { discoverResources, type DiscoveryResult } from '../kube/discovery.ts';
 import type { KubeRequester } from '../kube/http-client.ts';
 
 interface Crd {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-export async function waitForCrdsEstablished(client: KubeRequester, names: string[], log: BackupLog, timeoutMs = 60_000): Promise<void> {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitForCrdsServed(client: KubeRequester, names: string[], log: BackupLog, timeoutMs = 60_000): Promise<DiscoveryResult> {
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
@@ -17,7 +21,18 @@ export async function waitForCrdsEstablished(client: KubeRequester, names: strin
         log.warn('CRD not established in time', { crd: name });
         break;
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
+  }
+  // A CRD's name is `<plural>.<group>`: the group-resource discovery will list.
+  for (;;) {
+    const discovery = await discoverResources(client);
+    const served = new Set(discovery.resources.map((r) => r.groupResource));
+    const missing = names.filter((n) => !served.has(n));
+    if (missing.length === 0 || Date.now() > deadline) {
+      if (missing.length) log.warn('custom resources not served in time', { crds: missing.join(',') });
+      return discovery;
+    }
+    await sleep(250);
   }
 }

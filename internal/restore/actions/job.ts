@@ -1,5 +1,6 @@
-// Jobs: the controller-uid selector and labels name the old job's uid; the API server sets new ones.
-import { obj, type Json, type RestoreItemAction } from './types.ts';
+// Jobs (Velero's job_action.go): the controller-uid selector and template labels name the old job's
+// uid; the API server generates new ones for the restored job (unless manualSelector is set).
+import { copyOf, obj, type RestoreItemAction } from './types.ts';
 
 const UID_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid'];
 
@@ -7,15 +8,12 @@ export const jobAction: RestoreItemAction = {
   name: 'job',
   appliesTo: ['jobs.batch'],
   execute(item) {
-    const out = structuredClone(item) as Json;
+    const out = copyOf(item);
     const spec = obj(out.spec);
-    const matchLabels = obj(obj(spec.selector).matchLabels);
-    for (const label of UID_LABELS) delete matchLabels[label];
-    if (Object.keys(matchLabels).length === 0) delete spec.selector;
-    const templateLabels = obj(obj(obj(spec.template).metadata).labels);
-    for (const label of UID_LABELS) delete templateLabels[label];
-    delete spec.manualSelector;
-    out.spec = spec;
+    const matchLabels = obj(spec.selector).matchLabels;
+    if (matchLabels && typeof matchLabels === 'object') for (const label of UID_LABELS) delete (matchLabels as Record<string, unknown>)[label];
+    const templateLabels = obj(obj(spec.template).metadata).labels;
+    if (templateLabels && typeof templateLabels === 'object') for (const label of UID_LABELS) delete (templateLabels as Record<string, unknown>)[label];
     return { item: out as typeof item };
   },
 };

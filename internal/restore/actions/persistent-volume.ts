@@ -1,22 +1,38 @@
-// PVs: a dynamically provisioned volume with reclaim policy Delete and no snapshot to restore from
-// is not restored — its claim is provisioned anew (Velero's rule). Others keep a claimRef that
-// follows the namespace mapping, without the old claim's uid.
-import { obj, type Json, type RestoreItemAction } from './types.ts';
+// PVs (restore.go, no snapshot case): a volume with reclaim policy Delete is not restored — its
+// claim is provisioned anew (Velero's rule; the old disk belongs to the source cluster and would be
+// deleted with its claim). Any other PV is restored as it was, with a claimRef that follows the
+// namespace mapping and without the old claim's uid/resourceVersion or the binding annotations, so
+// the PV controller binds it to the restored claim.
+import { copyOf, obj, type RestoreItemAction } from './types.ts';
+
+const BINDING_ANNOTATIONS = ['pv.kubernetes.io/bind-completed', 'pv.kubernetes.io/bound-by-controller'];
 
 export const persistentVolumeAction: RestoreItemAction = {
   name: 'persistent-volume',
   appliesTo: ['persistentvolumes'],
   execute(item, ctx) {
-    const out = structuredClone(item) as Json;
-    const spec = obj(out.spec);
-    if (spec.persistentVolumeReclaimPolicy === 'Delete') return { skip: 'reclaim policy Delete and no snapshot: its claim is provisioned anew' };
-    const claimRef = obj(spec.claimRef);
-    if (spec.claimRef) {
+    const spec = obj(item.spec);
+    if (spec.persistentVolumeReclaimPolicy === 'Delete' || ctx.volumesProvisionedAnew.has(item.metadata.name)) {
+      return { skip: 'no snapshot and reclaim policy Delete: its claim is provisioned anew' };
+    }
+    const out = copyOf(item);
+    const outSpec = obj(out.spec);
+    if (outSpec.claimRef) {
+      const claimRef = obj(outSpec.claimRef);
       delete claimRef.uid;
       delete claimRef.resourceVersion;
       const ns = claimRef.namespace as string | undefined;
       if (ns && ctx.namespaceMapping[ns]) claimRef.namespace = ctx.namespaceMapping[ns];
     }
+    const metadata = obj(out.metadata);
+    const annotations = obj(metadata.annotations);
+    for (const a of BINDING_ANNOTATIONS) delete annotations[a];
+    if (metadata.annotations && Object.keys(annotations).length === 0) delete metadata.annotations;
     return { item: out as typeof item };
   },
 };
+
+/** The backed-up PVs the restore provisions anew rather than restores (Velero's pvsToProvision). */
+export function isProvisionedAnew(pv: unknown): boolean {
+  return obj(obj(pv).spec).persistentVolumeReclaimPolicy === 'Delete';
+}

@@ -1,30 +1,37 @@
-// Pods: the scheduler places the restored pod anew (no nodeName), and the service-account token
-// volume the admission plugin injected is dropped so the new one can be injected.
-import { obj, type Json, type RestoreItemAction } from './types.ts';
+// Pods (Velero's pod_action.go): the scheduler places the restored pod anew (no nodeName); the
+// numeric priority goes, so the Priority admission plugin recomputes it from priorityClassName in
+// the target cluster (a copied number that disagrees with the class is rejected there); service
+// account token volumes and their mounts go, so the ServiceAccount admission plugin injects fresh
+// ones. Velero drops the legacy `<serviceAccount>-token-*` secret volumes; we also drop the
+// projected `kube-api-access-*` volume of current clusters, whose random name would otherwise be
+// kept next to nothing that needs it.
+import { copyOf, list, obj, type Json, type RestoreItemAction } from './types.ts';
+
+function isTokenVolume(name: string, serviceAccount: string): boolean {
+  return name.startsWith(`${serviceAccount}-token-`) || name.startsWith('kube-api-access-');
+}
 
 export const podAction: RestoreItemAction = {
   name: 'pod',
   appliesTo: ['pods'],
   execute(item) {
-    const out = structuredClone(item) as Json;
+    const out = copyOf(item);
     const spec = obj(out.spec);
     delete spec.nodeName;
-    const tokenVolumes = new Set(
-      ((spec.volumes as Json[] | undefined) ?? []).filter((v) => typeof v.name === 'string' && (v.name as string).startsWith('kube-api-access-')).map((v) => v.name as string),
-    );
-    if (tokenVolumes.size) {
-      spec.volumes = (spec.volumes as Json[]).filter((v) => !tokenVolumes.has(v.name as string));
+    delete spec.priority;
+    const serviceAccount = String(spec.serviceAccountName ?? spec.serviceAccount ?? 'default');
+    const dropped = new Set(list(spec.volumes).map((v) => String(v.name)).filter((n) => isTokenVolume(n, serviceAccount)));
+    if (dropped.size) {
+      spec.volumes = list(spec.volumes).filter((v) => !dropped.has(String(v.name)));
       if ((spec.volumes as Json[]).length === 0) delete spec.volumes;
-      for (const key of ['containers', 'initContainers']) {
-        for (const c of (spec[key] as Json[] | undefined) ?? []) {
+      for (const key of ['containers', 'initContainers', 'ephemeralContainers']) {
+        for (const c of list(spec[key])) {
           if (!Array.isArray(c.volumeMounts)) continue;
-          c.volumeMounts = (c.volumeMounts as Json[]).filter((m) => !tokenVolumes.has(m.name as string));
+          c.volumeMounts = list(c.volumeMounts).filter((m) => !dropped.has(String(m.name)));
           if ((c.volumeMounts as Json[]).length === 0) delete c.volumeMounts;
         }
       }
     }
-    // A priority class name wins over a copied numeric priority (Velero drops the number).
-    if (spec.priorityClassName) delete spec.priority;
     out.spec = spec;
     return { item: out as typeof item };
   },

@@ -1,19 +1,31 @@
-// PVCs: the binding annotations describe the source cluster's binding; without them the claim binds
-// (or is provisioned) again in the target cluster. A claim whose PV is not restored loses its volumeName.
-import { obj, type Json, type RestoreItemAction } from './types.ts';
+// PVCs (Velero's pvc_action.go plus the claim handling in restore.go): the binding and provisioner
+// annotations describe the source cluster's binding and go, so the PV controller binds (or
+// provisions) again. A claim whose volume is provisioned anew (its PV is not restored: reclaim
+// policy Delete and no snapshot) also loses spec.volumeName; otherwise it keeps it and binds to the
+// restored PV.
+import { copyOf, obj, type RestoreItemAction } from './types.ts';
 
-const BINDING_ANNOTATIONS = ['pv.kubernetes.io/bind-completed', 'pv.kubernetes.io/bound-by-controller', 'volume.kubernetes.io/selected-node'];
+export const PVC_ANNOTATIONS_REMOVED = [
+  'pv.kubernetes.io/bind-completed',
+  'pv.kubernetes.io/bound-by-controller',
+  'volume.kubernetes.io/storage-provisioner',
+  'volume.beta.kubernetes.io/storage-provisioner',
+  'volume.kubernetes.io/selected-node',
+  'velero.io/volume-snapshot-name',
+  'velero.io/data-upload-name',
+];
 
 export const pvcAction: RestoreItemAction = {
   name: 'pvc',
   appliesTo: ['persistentvolumeclaims'],
-  execute(item) {
-    const out = structuredClone(item) as Json;
-    const annotations = obj(obj(out.metadata).annotations);
-    for (const a of BINDING_ANNOTATIONS) delete annotations[a];
-    // We do not restore PVs that would be provisioned anew (see persistentVolumeAction), so the
-    // claim must not point at the old volume.
-    delete obj(out.spec).volumeName;
+  execute(item, ctx) {
+    const out = copyOf(item);
+    const metadata = obj(out.metadata);
+    const annotations = obj(metadata.annotations);
+    for (const a of PVC_ANNOTATIONS_REMOVED) delete annotations[a];
+    if (metadata.annotations && Object.keys(annotations).length === 0) delete metadata.annotations;
+    const spec = obj(out.spec);
+    if (typeof spec.volumeName === 'string' && ctx.volumesProvisionedAnew.has(spec.volumeName)) delete spec.volumeName;
     return { item: out as typeof item };
   },
 };

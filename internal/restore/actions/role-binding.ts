@@ -1,14 +1,16 @@
-// (Cluster)RoleBindings: service-account subjects follow the namespace mapping.
-import { obj, type Json, type RestoreItemAction } from './types.ts';
+// (Cluster)RoleBindings (Velero's rolebinding_action.go / clusterrolebinding_action.go): subjects
+// that name a namespace (service accounts) follow the namespace mapping, so a migrated workload
+// keeps its permissions under its new namespace.
+import { copyOf, list, type RestoreItemAction } from './types.ts';
 
 export const roleBindingAction: RestoreItemAction = {
   name: 'role-binding',
   appliesTo: ['rolebindings.rbac.authorization.k8s.io', 'clusterrolebindings.rbac.authorization.k8s.io'],
   execute(item, ctx) {
-    const out = structuredClone(item) as Json;
-    for (const subject of (out.subjects as Json[] | undefined) ?? []) {
-      const ns = obj(subject).namespace as string | undefined;
-      if (ns && ctx.namespaceMapping[ns]) subject.namespace = ctx.namespaceMapping[ns];
+    const out = copyOf(item);
+    for (const subject of list(out.subjects)) {
+      const ns = subject.namespace;
+      if (typeof ns === 'string' && ctx.namespaceMapping[ns]) subject.namespace = ctx.namespaceMapping[ns];
     }
     return { item: out as typeof item };
   },

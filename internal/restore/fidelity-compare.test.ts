@@ -1,0 +1,60 @@
+// The fidelity comparer on fixtures: a live object as the API server returns it after a restore.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KubeObject } from '../kube/list.ts';
+import { compareRestored, outcomesByObject } from './fidelity-compare.ts';
+import { formatDifferences } from './object-diff.ts';
+
+const labels = { app: 'web', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' };
+const wanted: KubeObject = {
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', labels },
+  spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', env: [] }] } } },
+};
+// What the server hands back: defaults, uid, managedFields, status, annotations from controllers.
+const live = (patch: (o: any) => void = () => {}): KubeObject => {
+  const o: any = structuredClone(wanted);
+  Object.assign(o.metadata, { uid: 'u-2', resourceVersion: '77', generation: 1, creationTimestamp: '2026-11-24T10:00:00Z', managedFields: [{ manager: 'kubectl-velero' }], annotations: { 'deployment.kubernetes.io/revision': '1' } });
+  Object.assign(o.spec, { revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: { type: 'RollingUpdate' } });
+  Object.assign(o.spec.template.spec.containers[0], { imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log' });
+  delete o.spec.template.spec.containers[0].env;
+  o.status = { replicas: 0 };
+  patch(o);
+  return o;
+};
+
+test('server-populated fields and defaults are not differences', () => {
+  assert.equal(compareRestored(wanted, live(), 'created'), { state: 'same' });
+});
+
+test('a changed value, a lost label, a shortened list are differences with their paths', () => {
+  const v = compareRestored(wanted, live((o) => {
+    o.spec.replicas = 5;
+    delete o.metadata.labels.app;
+    o.spec.template.spec.containers[0].image = 'nginx:latest';
+  }), 'created');
+  assert.is(v.state, 'different');
+  if (v.state !== 'different') return;
+  assert.equal(v.differences.map((d) => d.path), ['metadata.labels.app', 'spec.replicas', 'spec.template.spec.containers[0].image']);
+  assert.equal(formatDifferences(v.differences), ['metadata.labels.app: "web" (backup) vs <absent> (cluster)', 'spec.replicas: 2 (backup) vs 5 (cluster)', 'spec.template.spec.containers[0].image: "nginx:1.27" (backup) vs "nginx:latest" (cluster)']);
+});
+
+test('an object this restore kept ("skipped") lacks the restore labels, and that is no difference', () => {
+  const o = live((x) => {
+    x.metadata.labels = { app: 'web' };
+  });
+  assert.equal(compareRestored(wanted, o, 'skipped'), { state: 'same' });
+  assert.is(compareRestored(wanted, o, 'created').state, 'different', 'a created one must carry them');
+});
+
+test('missing, failed and unrestored objects', () => {
+  assert.equal(compareRestored(wanted, undefined, 'created'), { state: 'missing' });
+  assert.equal(compareRestored(wanted, live(), 'failed'), { state: 'not-checked' });
+  assert.equal(compareRestored(wanted, live(), undefined), { state: 'not-checked' });
+});
+
+test('resource list entries become outcomes by object', () => {
+  const m = outcomesByObject({ 'apps/v1/Deployment': ['shop/web(created)', 'shop/api(skipped)'], 'v1/Namespace': ['shop(created)'], 'v1/ConfigMap': ['junk'] });
+  assert.equal([...m.entries()], [['apps/v1/Deployment shop/web', 'created'], ['apps/v1/Deployment shop/api', 'skipped'], ['v1/Namespace shop', 'created']]);
+});
+
+test.run();

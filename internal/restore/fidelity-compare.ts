@@ -1,0 +1,32 @@
+// The fidelity rule for one object: what the restore meant to write (the backed-up object after
+// the documented transformations) against what the cluster holds now. Subset semantics (every
+// field the backup has must be there with the same value; fields only the server adds are not
+// differences), and an object the restore found already there and left alone ("skipped") is
+// compared without the restore labels it never received.
+import type { KubeObject } from '../kube/list.ts';
+import { type FieldDifference, subsetDifferences } from './object-diff.ts';
+import { withoutRestoreLabels } from './reset-metadata.ts';
+
+export type RestoredAs = 'created' | 'updated' | 'skipped' | 'failed';
+
+export type FidelityVerdict = { state: 'same' } | { state: 'missing' } | { state: 'different'; differences: FieldDifference[] } | { state: 'not-checked' };
+
+export function compareRestored(wanted: KubeObject, live: KubeObject | undefined, restoredAs: RestoredAs | undefined): FidelityVerdict {
+  // Only what this restore created, updated or kept is held to the backup's content.
+  if (restoredAs === undefined || restoredAs === 'failed') return { state: 'not-checked' };
+  if (!live) return { state: 'missing' };
+  const differences = subsetDifferences(restoredAs === 'skipped' ? withoutRestoreLabels(wanted) : wanted, live);
+  return differences.length ? { state: 'different', differences } : { state: 'same' };
+}
+
+/** `ns/name(created)` entries of a restore's resource list, as `apiVersion/Kind ns/name` → outcome. */
+export function outcomesByObject(resourceList: Record<string, string[]>): Map<string, RestoredAs> {
+  const out = new Map<string, RestoredAs>();
+  for (const [kind, entries] of Object.entries(resourceList)) {
+    for (const entry of entries) {
+      const m = /^(.*)\((created|updated|skipped|failed)\)$/.exec(entry);
+      if (m) out.set(`${kind} ${m[1]}`, m[2] as RestoredAs);
+    }
+  }
+  return out;
+}

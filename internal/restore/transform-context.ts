@@ -1,0 +1,26 @@
+// The context every item's transformation needs, built once per restore — by the engine, and again
+// by the fidelity check from the stored Restore object so both transform identically.
+import { isProvisionedAnew } from './actions/persistent-volume.ts';
+import type { ResourceModifiers } from './modifiers/rules.ts';
+import type { Restore } from './restore-object.ts';
+import type { StagedBackup } from './staged-backup.ts';
+import type { TransformContext } from './transform-item.ts';
+
+/** Backed-up PVs that are provisioned anew rather than restored (Velero's pvsToProvision). */
+export async function volumesProvisionedAnew(staged: StagedBackup): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const pv of staged.items.get('persistentvolumes') ?? []) if (isProvisionedAnew(await staged.read(pv))) out.add(pv.name);
+  return out;
+}
+
+export function transformContext(restore: Restore, volumes: Set<string>, modifiers?: ResourceModifiers): TransformContext {
+  const spec = restore.spec;
+  return {
+    preserveNodePorts: spec.preserveNodePorts ?? false,
+    namespaceMapping: spec.namespaceMapping ?? {},
+    volumesProvisionedAnew: volumes,
+    backupName: spec.backupName,
+    restoreName: restore.metadata.name,
+    modifiers,
+  };
+}
