@@ -1,8 +1,10 @@
 // Restores in the storage location under restores/NAME/ (Velero's layout, plus the Restore object
-// itself, since no server holds it): written at the end of a run, read by get/describe/logs.
+// itself and the modifier rules it applied, since no server holds them): the Restore object is
+// saved when the restore starts (InProgress), while it runs (progress), and last at the end, after
+// the log, results and resource list.
 import { gzipSync } from 'node:zlib';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { readGunzippedIfExists, readJsonIfExists } from '../storage/object-reads.ts';
+import { readGunzippedIfExists, readIfExists, readJsonIfExists } from '../storage/object-reads.ts';
 import type { BackupResults } from '../backup/results.ts';
 import { type Restore, restoreKeys } from './restore-object.ts';
 
@@ -15,23 +17,35 @@ export class RestoreNotFoundError extends Error {
 export class StoredRestores {
   constructor(private readonly store: ObjectStore) {}
 
-  /** Log, results and resource list first; the Restore object last, so a listed restore is complete. */
-  async put(restore: Restore, files: { log: string; results: BackupResults; resourceList: Record<string, string[]> }): Promise<void> {
+  describe(): string {
+    return this.store.describe();
+  }
+
+  async putObject(restore: Restore): Promise<void> {
+    await this.store.put(restoreKeys(restore.metadata.name).object, JSON.stringify(restore));
+  }
+
+  /** Log, results, resource list (and modifier rules) first; the final Restore object last. */
+  async put(restore: Restore, files: { log: string; results: BackupResults; resourceList: Record<string, string[]>; modifiers?: string }): Promise<void> {
     const keys = restoreKeys(restore.metadata.name);
     await this.store.put(keys.log, gzipSync(files.log));
     await this.store.put(keys.results, gzipSync(JSON.stringify(files.results)));
     await this.store.put(keys.resourceList, gzipSync(JSON.stringify(files.resourceList)));
-    await this.store.put(keys.object, JSON.stringify(restore));
+    if (files.modifiers !== undefined) await this.store.put(keys.resourceModifiers, files.modifiers);
+    await this.putObject(restore);
   }
 
   async exists(name: string): Promise<boolean> {
     return this.store.exists(restoreKeys(name).object);
   }
 
+  async names(): Promise<string[]> {
+    return (await this.store.listCommonPrefixes('restores/')).map((p) => p.slice('restores/'.length, -1)).filter(Boolean).sort();
+  }
+
   async list(): Promise<Restore[]> {
     const out: Restore[] = [];
-    for (const prefix of await this.store.listCommonPrefixes('restores/')) {
-      const name = prefix.slice('restores/'.length, -1);
+    for (const name of await this.names()) {
       const restore = await this.find(name);
       if (restore) out.push(restore);
     }
@@ -65,5 +79,17 @@ export class StoredRestores {
   async resourceList(name: string): Promise<Record<string, string[]> | undefined> {
     const data = await this.gunzipped(restoreKeys(name).resourceList);
     return data ? (JSON.parse(data.toString('utf8')) as Record<string, string[]>) : undefined;
+  }
+
+  async modifiersText(name: string): Promise<string | undefined> {
+    return (await readIfExists(this.store, restoreKeys(name).resourceModifiers))?.toString('utf8');
+  }
+
+  /** The Restore object first, so a half-deleted restore is no longer listed; then everything under its folder. */
+  async delete(name: string): Promise<void> {
+    const keys = restoreKeys(name);
+    if (!(await this.store.exists(keys.object))) throw new RestoreNotFoundError(name, this.store.describe());
+    await this.store.delete(keys.object);
+    for await (const key of this.store.list(keys.dir)) await this.store.delete(key);
   }
 }

@@ -1,0 +1,178 @@
+// The engine end to end against an in-memory API server and object store: priority order, CRDs
+// served before their custom resources, bounded parallelism, retries, dry run, existing objects,
+// namespace mapping, what is stored under restores/NAME/, and failures.
+import { gunzipSync } from 'node:zlib';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BackupArchiveWriter } from '../archive/writer.ts';
+import { MemoryStore } from '../backup/memory-store.test-helpers.ts';
+import type { KubeObject } from '../kube/list.ts';
+import { createRestore } from './create-restore.ts';
+import { FakeApi } from './fake-api.test-helpers.ts';
+import type { RestoreSpec } from './restore-object.ts';
+
+type Item = { gr: string; version: string; obj: KubeObject };
+const o = (apiVersion: string, kind: string, name: string, namespace?: string, rest: Record<string, unknown> = {}): KubeObject => ({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}), uid: 'old-uid', resourceVersion: '42' }, ...rest });
+
+const CRD = o('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'widgets.example.com', undefined, { spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' }, versions: [{ name: 'v1' }] } });
+const ITEMS: Item[] = [
+  { gr: 'widgets.example.com', version: 'v1', obj: o('example.com/v1', 'Widget', 'gear', 'shop', { spec: { teeth: 12 } }) },
+  { gr: 'deployments.apps', version: 'v1', obj: o('apps/v1', 'Deployment', 'web', 'shop', { spec: { replicas: 2 }, status: { readyReplicas: 2 } }) },
+  { gr: 'services', version: 'v1', obj: o('v1', 'Service', 'web', 'shop', { spec: { clusterIP: '10.0.0.9', ports: [{ port: 80 }] } }) },
+  ...Array.from({ length: 6 }, (_, i) => ({ gr: 'configmaps', version: 'v1', obj: o('v1', 'ConfigMap', `cm-${i}`, 'shop', { data: { i: String(i) } }) })),
+  { gr: 'configmaps', version: 'v1', obj: o('v1', 'ConfigMap', 'kube-root-ca.crt', 'shop', { data: { 'ca.crt': 'x' } }) },
+  { gr: 'events', version: 'v1', obj: o('v1', 'Event', 'e1', 'shop') },
+  { gr: 'namespaces', version: 'v1', obj: o('v1', 'Namespace', 'shop', undefined, { metadata: { name: 'shop', labels: { team: 'web' } } }) },
+  { gr: 'customresourcedefinitions.apiextensions.k8s.io', version: 'v1', obj: CRD },
+];
+
+async function storeWithBackup(items: Item[] = ITEMS, tarball?: (t: Buffer) => Buffer): Promise<MemoryStore> {
+  const store = new MemoryStore();
+  const writer = new BackupArchiveWriter();
+  const chunks: Buffer[] = [];
+  writer.stream.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((r) => writer.stream.on('end', r));
+  await writer.writeVersion();
+  for (const i of items) await writer.addItem({ groupResource: i.gr, version: i.version, preferred: true, namespace: i.obj.metadata.namespace, name: i.obj.metadata.name }, JSON.stringify(i.obj));
+  await writer.finish();
+  await ended;
+  const data = Buffer.concat(chunks);
+  await store.put('backups/b1/b1.tar.gz', tarball ? tarball(data) : data);
+  await store.put('backups/b1/velero-backup.json', JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: 'b1', namespace: 'velero' }, spec: {}, status: { phase: 'Completed' } }));
+  return store;
+}
+
+const restore = (store: MemoryStore, api: FakeApi, spec: Partial<RestoreSpec> = {}, extra: Partial<Parameters<typeof createRestore>[0]> = {}) =>
+  createRestore({ name: 'r1', veleroNamespace: 'velero', spec: { backupName: 'b1', ...spec }, store, client: api, ...extra });
+
+const created = (api: FakeApi) => api.writes.filter((w) => w.method === 'POST' && !w.dryRun).map((w) => `${(w.body as KubeObject).kind}/${(w.body as KubeObject).metadata.name}`);
+
+test("priority order: CRD, namespace, configmaps, services, then the rest alphabetically; CR after its CRD is served", async () => {
+  const api = new FakeApi();
+  const run = await restore(await storeWithBackup(), api);
+  assert.is(run.restore.status.phase, 'Completed', JSON.stringify(run.results.toJSON()));
+  const order = created(api);
+  assert.is(order[0], 'CustomResourceDefinition/widgets.example.com');
+  assert.is(order[1], 'Namespace/shop');
+  assert.ok(order.indexOf('ConfigMap/cm-5') < order.indexOf('Service/web'));
+  assert.ok(order.indexOf('Service/web') < order.indexOf('Deployment/web'));
+  assert.ok(order.indexOf('Deployment/web') < order.indexOf('Widget/gear'), 'deployments.apps sorts before widgets.example.com');
+  assert.not.ok(order.includes('Event/e1'), 'events are never restored');
+  assert.equal(api.get('namespaces', undefined, 'shop')?.metadata.labels, { team: 'web', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' });
+  const widget = api.get('widgets.example.com', 'shop', 'gear')!;
+  assert.is.not(widget.metadata.uid, 'old-uid');
+  assert.is((api.get('deployments.apps', 'shop', 'web') as any).status, undefined, 'status dropped');
+  assert.is((api.get('services', 'shop', 'web') as any).spec.clusterIP, undefined);
+  assert.equal(run.resourceList['v1/ConfigMap']!.slice(0, 2), ['shop/cm-0(created)', 'shop/cm-1(created)']);
+  assert.ok(run.resourceList['v1/ConfigMap']!.includes('shop/kube-root-ca.crt(skipped)'));
+  assert.equal(run.restore.status.progress, { totalItems: 12, itemsRestored: 11 });
+});
+
+test('what is stored: the Restore object (Completed), gzip log, results and resource list', async () => {
+  const store = await storeWithBackup();
+  await restore(store, new FakeApi());
+  const object = JSON.parse(String(store.objects.get('restores/r1/restore-r1.json')));
+  assert.is(object.status.phase, 'Completed');
+  assert.ok(object.status.startTimestamp && object.status.completionTimestamp);
+  assert.match(String(gunzipSync(store.objects.get('restores/r1/restore-r1-logs.gz')!)), /level=info msg="Restored item" restore=velero\/r1 resource=namespaces name=shop/);
+  assert.equal(JSON.parse(String(gunzipSync(store.objects.get('restores/r1/restore-r1-results.gz')!))), { errors: {}, warnings: {} });
+  assert.ok(JSON.parse(String(gunzipSync(store.objects.get('restores/r1/restore-r1-resource-list.json.gz')!)))['example.com/v1/Widget']);
+  assert.is(store.putOrder.filter((k) => k === 'restores/r1/restore-r1.json').length >= 2, true, 'saved InProgress at the start and again at the end');
+  assert.is(store.putOrder.at(-1), 'restores/r1/restore-r1.json');
+  await restore(store, new FakeApi()).then(() => assert.unreachable('same name twice'), (e: Error) => assert.match(e.message, /already exists/));
+});
+
+test('items of one resource go in parallel, never more than --concurrency at once', async () => {
+  const api = new FakeApi();
+  api.writeDelayMs = 15;
+  await restore(await storeWithBackup(), api, {}, { concurrency: 3 });
+  assert.is(api.maxInFlight, 3);
+});
+
+test('a custom resource answered 404 right after its CRD is retried', async () => {
+  const api = new FakeApi();
+  api.notServedYet.set('/apis/example.com/v1/namespaces/shop/widgets', 2);
+  const run = await restore(await storeWithBackup(), api);
+  assert.is(run.restore.status.phase, 'Completed');
+  assert.ok(api.get('widgets.example.com', 'shop', 'gear'));
+});
+
+test('dry run: every write is dryRun=All, nothing changes, nothing is stored; new namespace and CRD contents are marked unchecked', async () => {
+  const api = new FakeApi();
+  const store = await storeWithBackup();
+  const run = await restore(store, api, {}, { dryRun: true });
+  assert.ok(api.writes.length > 0 && api.writes.every((w) => w.dryRun));
+  assert.is(api.objects.size, 0);
+  assert.not.ok([...store.objects.keys()].some((k) => k.startsWith('restores/')));
+  assert.ok(run.preview.includes('create     namespaces shop'));
+  assert.ok(run.preview.includes('create     widgets.example.com shop/gear (its CRD is new: not checked by the server)'));
+  assert.ok(run.preview.includes('create     configmaps shop/cm-0 (in a new namespace: not checked by the server)'));
+});
+
+test('existing objects: equal is unchanged, different is a warning (none) or patched (update)', async () => {
+  const api = new FakeApi();
+  api.seed('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'web' } } });
+  api.seed('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-0', namespace: 'shop' }, data: { i: '0' } });
+  api.seed('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-1', namespace: 'shop' }, data: { i: 'changed' } });
+  const run = await restore(await storeWithBackup(), api);
+  assert.is(run.restore.status.phase, 'Completed');
+  assert.is(run.restore.status.warnings, 1);
+  assert.equal(run.results.toJSON().warnings, { namespaces: { shop: ['could not restore, ConfigMap "cm-1" already exists. Warning: the in-cluster version is different than the backed-up version'] } });
+  assert.ok(run.resourceList['v1/ConfigMap']!.includes('shop/cm-0(skipped)'));
+  assert.is((api.get('configmaps', 'shop', 'cm-1') as any).data.i, 'changed');
+
+  const api2 = new FakeApi();
+  api2.seed('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+  api2.seed('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-1', namespace: 'shop' }, data: { i: 'changed' } });
+  const updated = await createRestore({ name: 'r2', veleroNamespace: 'velero', spec: { backupName: 'b1', existingResourcePolicy: 'update' }, store: await storeWithBackup(), client: api2 });
+  assert.is((api2.get('configmaps', 'shop', 'cm-1') as any).data.i, '1');
+  assert.is(api2.get('configmaps', 'shop', 'cm-1')!.metadata.labels?.['velero.io/restore-name'], 'r2');
+  assert.ok(updated.resourceList['v1/ConfigMap']!.includes('shop/cm-1(updated)'));
+});
+
+test('namespace mapping and filters: only shop, renamed; the namespace keeps its backed-up labels', async () => {
+  const api = new FakeApi();
+  const run = await restore(await storeWithBackup(), api, { namespaceMapping: { shop: 'shop-b' }, includedResources: ['configmaps', 'namespaces'], labelSelector: undefined });
+  assert.is(run.restore.status.phase, 'Completed');
+  assert.ok(api.get('configmaps', 'shop-b', 'cm-3'));
+  assert.not.ok(api.get('services', 'shop-b', 'web'));
+  assert.equal(api.get('namespaces', undefined, 'shop-b')?.metadata.labels, { team: 'web', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' });
+  assert.ok(run.resourceList['v1/Namespace']!.includes('shop-b(created)'));
+});
+
+test('a truncated tarball: the restore ends Failed, with the reason stored', async () => {
+  const store = await storeWithBackup(ITEMS, (t) => t.subarray(0, Math.floor(t.length / 2)));
+  const run = await restore(store, new FakeApi());
+  assert.is(run.restore.status.phase, 'Failed');
+  assert.match(run.restore.status.failureReason ?? '', /the backup archive is corrupt or not a Velero backup: the archive is truncated/);
+  assert.is(JSON.parse(String(store.objects.get('restores/r1/restore-r1.json'))).status.phase, 'Failed');
+});
+
+test('validation: a missing backup or bad rules end FailedValidation, nothing is written to the cluster', async () => {
+  const api = new FakeApi();
+  const store = await storeWithBackup();
+  const run = await restore(store, api, { backupName: 'nope' }, { modifiers: { text: 'version: v9', source: 'rules.yaml' } });
+  assert.is(run.restore.status.phase, 'FailedValidation');
+  assert.is(run.restore.status.validationErrors?.length, 2);
+  assert.match(run.restore.status.validationErrors![0]!, /unsupported resource modifier version v9/);
+  assert.match(run.restore.status.validationErrors![1]!, /backup "nope" not found/);
+  assert.is(api.writes.length, 0);
+});
+
+test('resource modifiers are applied, and their rules stored for the fidelity check', async () => {
+  const api = new FakeApi();
+  const store = await storeWithBackup();
+  const text = 'version: v1\nresourceModifierRules:\n- conditions: { groupResource: deployments.apps }\n  patches: [{ operation: replace, path: /spec/replicas, value: "0" }]\n';
+  await restore(store, api, {}, { modifiers: { text, source: 'rules.yaml' } });
+  assert.is((api.get('deployments.apps', 'shop', 'web') as any).spec.replicas, 0);
+  assert.is(String(store.objects.get('restores/r1/restore-r1-resource-modifiers.yaml')), text);
+});
+
+test('status restore: included resources get their backed-up status through /status', async () => {
+  const api = new FakeApi();
+  await restore(await storeWithBackup(), api, { restoreStatus: { includedResources: ['deployments'] } });
+  assert.equal((api.get('deployments.apps', 'shop', 'web') as any).status, { readyReplicas: 2 });
+  assert.ok(api.writes.some((w) => w.method === 'PUT' && w.path === '/apis/apps/v1/namespaces/shop/deployments/web/status'));
+});
+
+test.run();
