@@ -14,6 +14,7 @@ import { BackupLocationDeleteCommand } from './commands/backup-location/delete.t
 import { BackupLocationGetCommand } from './commands/backup-location/get.ts';
 import { BackupLocationSetDefaultCommand } from './commands/backup-location/set-default.ts';
 import { RestoreCreateCommand } from './commands/restore/create.ts';
+import { RestoreDeleteCommand } from './commands/restore/delete.ts';
 import { RestoreDescribeCommand } from './commands/restore/describe.ts';
 import { RestoreGetCommand } from './commands/restore/get.ts';
 import { RestoreLogsCommand } from './commands/restore/logs.ts';
@@ -34,7 +35,7 @@ export function buildCli(): Cli {
   for (const command of [BackupCreateCommand, BackupGetCommand, BackupDescribeCommand, BackupLogsCommand, BackupDeleteCommand, BackupDownloadCommand]) {
     cli.register(command);
   }
-  for (const command of [RestoreCreateCommand, RestoreGetCommand, RestoreDescribeCommand, RestoreLogsCommand]) cli.register(command);
+  for (const command of [RestoreCreateCommand, RestoreGetCommand, RestoreDescribeCommand, RestoreLogsCommand, RestoreDeleteCommand]) cli.register(command);
   for (const command of [BackupLocationCreateCommand, BackupLocationGetCommand, BackupLocationSetDefaultCommand, BackupLocationDeleteCommand]) {
     cli.register(command);
   }

@@ -1,23 +1,15 @@
 import { Command, Option } from 'clipanion';
 import { KubeCommand } from '../../kube-options.ts';
-import { BadFlagValueError, parseOptionalBool, ProgressLine } from '../backup/flags.ts';
-import { splitList } from '../../../internal/backup/spec.ts';
+import { BadFlagValueError, parseKeyValues, ProgressLine } from '../backup/flags.ts';
 import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
-import { createRestore } from '../../../internal/restore/create-restore.ts';
-import { defaultRestoreName, type ExistingResourcePolicy } from '../../../internal/restore/restore-object.ts';
+import { createRestore, latestScheduledBackup } from '../../../internal/restore/create-restore.ts';
+import { defaultRestoreName } from '../../../internal/restore/restore-object.ts';
+import { StoredBackups } from '../../../internal/backup/stored-backups.ts';
+import { buildRestoreSpec, readModifierRules } from './restore-flags.ts';
 
-/** `old:new,old2:new2` */
-export function parseNamespaceMappings(text: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [from, to, extra] = pair.split(':');
-    if (!from || !to || extra !== undefined) throw new BadFlagValueError(`invalid --namespace-mappings entry "${pair}": use old:new`);
-    out[from] = to;
-  }
-  return out;
-}
+export { parseNamespaceMappings } from './restore-flags.ts';
 
 export class RestoreCreateCommand extends KubeCommand {
   static override paths = [['restore', 'create']];
@@ -25,27 +17,43 @@ export class RestoreCreateCommand extends KubeCommand {
   static override usage = Command.Usage({
     category: 'Restore',
     description: 'restore a backup into the current cluster',
-    details: `Creates the backup's objects in the cluster of the current kubeconfig context (or \`--context\`), in Velero's priority order (CRDs, namespaces, storage classes, volumes, claims, RBAC, secrets, config maps, … pods late). Objects that already exist are compared, not overwritten: a difference is a warning unless \`--existing-resource-policy=update\`. Restoring into another cluster, with \`--namespace-mappings\`, is how workloads migrate. \`--dry-run\` shows per object what would happen (create, update, unchanged, skip) using server-side dry runs, and changes nothing.`,
+    details: `Creates the backup's objects in the cluster of the current kubeconfig context (or \`--context\`), with your credentials, in Velero's priority order (CRDs — waited for until served — namespaces, storage classes, volumes, claims, RBAC, secrets, config maps, … pods late, then everything else), applying Velero's restore item actions, filters and resource modifier rules. Objects that already exist are compared, not overwritten: a difference is a warning unless \`--existing-resource-policy=update\`. Restoring into another cluster, with \`--namespace-mappings\`, is how workloads migrate.
+
+\`--dry-run\` previews the restore: every create and update is sent as a server-side dry run (nothing changes) and each object is listed as create, update (with what differs), unchanged or skip (and why); the command exits 1 if the real restore would fail.
+
+The restore runs in this process (\`--wait\` is implied); its Restore object, log, results and resource list are stored under restores/NAME/ in the storage location.`,
     examples: [
       ['Restore a backup', 'kubectl velero restore create --from-backup shop-1'],
       ['Preview a restore without changing anything', 'kubectl velero restore create --from-backup shop-1 --dry-run'],
-      ['Migrate namespace shop into shop-copy on another cluster', 'kubectl velero restore create --from-backup shop-1 --namespace-mappings shop:shop-copy --context cluster-b'],
+      ['Migrate namespace shop into shop-b on another cluster', 'kubectl velero restore create --from-backup shop-1 --namespace-mappings shop:shop-b --context cluster-b'],
+      ['Restore only labelled objects, overwriting what differs', 'kubectl velero restore create --from-backup shop-1 -l app=web --existing-resource-policy update'],
+      ['Restore with resource modifier rules from a file', 'kubectl velero restore create --from-backup shop-1 --resource-modifiers rules.yaml'],
     ],
   });
 
   name = Option.String({ required: false, name: 'NAME' });
-  fromBackup = Option.String('--from-backup', { required: true, description: 'the backup to restore' });
+  fromBackup = Option.String('--from-backup', { description: 'the backup to restore' });
+  fromSchedule = Option.String('--from-schedule', { description: "restore the schedule's most recent Completed backup" });
+  allowPartiallyFailed = Option.Boolean('--allow-partially-failed', false, { description: 'with --from-schedule, also consider PartiallyFailed backups' });
   includeNamespaces = Option.Array('--include-namespaces', { description: 'namespaces to restore (default *)' });
   excludeNamespaces = Option.Array('--exclude-namespaces', { description: 'namespaces not to restore' });
   includeResources = Option.Array('--include-resources', { description: 'resources to restore (resource or resource.group)' });
   excludeResources = Option.Array('--exclude-resources', { description: 'resources not to restore' });
   includeClusterResources = Option.String('--include-cluster-resources', { tolerateBoolean: true, description: 'restore cluster-scoped resources: true, false, or unset for auto' });
   namespaceMappings = Option.String('--namespace-mappings', { description: 'restore namespaces under new names: old:new,old2:new2' });
-  existingResourcePolicy = Option.String('--existing-resource-policy', 'none', { description: 'what to do with objects that exist and differ: none (warn) or update' });
+  selector = Option.String('-l,--selector', { description: 'only restore objects matching this label selector' });
+  orSelector = Option.String('--or-selector', { description: 'restore objects matching any of these selectors: "a=b or c=d"' });
+  statusInclude = Option.Array('--status-include-resources', { description: 'resources whose backed-up status is restored too' });
+  statusExclude = Option.Array('--status-exclude-resources', { description: 'resources whose status is not restored' });
+  existingResourcePolicy = Option.String('--existing-resource-policy', { description: 'objects that exist and differ: none (warn, default) or update' });
   preserveNodePorts = Option.Boolean('--preserve-nodeports', false, { description: 'keep the node ports of Services' });
+  restoreVolumes = Option.String('--restore-volumes', { tolerateBoolean: true, description: 'restore volumes from snapshots (recorded in the spec)' });
+  resourceModifierConfigMap = Option.String('--resource-modifier-configmap', { description: 'a ConfigMap in the Velero namespace holding resource modifier rules' });
+  resourceModifiers = Option.String('--resource-modifiers', { description: 'a local file of resource modifier rules (beyond Velero: no ConfigMap needed)' });
+  labels = Option.String('--labels', { description: 'labels for the Restore: key=value,key2=value2' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'preview: server-side dry run of every create/update, nothing changes' });
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
-  concurrency = Option.String('--concurrency', '8', { description: 'how many objects are created at once' });
+  concurrency = Option.String('--concurrency', '8', { description: 'how many objects of one resource are created at once' });
   wait = Option.Boolean('-w,--wait', false, { description: 'wait for the restore to finish (always: it runs in this process)' });
   output = Option.String('-o,--output', { description: 'print the Restore object as json or yaml when done' });
 
@@ -53,53 +61,57 @@ export class RestoreCreateCommand extends KubeCommand {
     const format = parseOutputFormat(this.output);
     const concurrency = Number(this.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadFlagValueError(`invalid --concurrency "${this.concurrency}": use a whole number of at least 1`);
-    if (this.existingResourcePolicy !== 'none' && this.existingResourcePolicy !== 'update') {
-      throw new BadFlagValueError(`invalid --existing-resource-policy "${this.existingResourcePolicy}": use none or update`);
-    }
-    const name = this.name ?? defaultRestoreName(this.fromBackup);
+    if (!this.fromBackup === !this.fromSchedule) throw new BadFlagValueError('either --from-backup or --from-schedule must be given (not both)');
     const { openLocation } = await import('../../../internal/storage/locations.ts');
     const location = await openLocation(this.storageLocation);
+    let backupName = this.fromBackup;
+    if (this.fromSchedule) {
+      const backup = latestScheduledBackup(await new StoredBackups(location.store).list(), this.fromSchedule, this.allowPartiallyFailed);
+      if (!backup) throw new Error(`no Completed backup of schedule "${this.fromSchedule}" in ${location.store.describe()}${this.allowPartiallyFailed ? '' : ' (add --allow-partially-failed to consider PartiallyFailed ones)'}`);
+      backupName = backup.metadata.name;
+    }
+    const spec = buildRestoreSpec({
+      backupName: backupName!, scheduleName: this.fromSchedule, includeNamespaces: this.includeNamespaces, excludeNamespaces: this.excludeNamespaces,
+      includeResources: this.includeResources, excludeResources: this.excludeResources, includeClusterResources: this.includeClusterResources,
+      namespaceMappings: this.namespaceMappings, selector: this.selector, orSelector: this.orSelector, statusIncludeResources: this.statusInclude,
+      statusExcludeResources: this.statusExclude, existingResourcePolicy: this.existingResourcePolicy, preserveNodePorts: this.preserveNodePorts,
+      restoreVolumes: this.restoreVolumes, resourceModifierConfigMap: this.resourceModifierConfigMap,
+    });
+    const name = this.name ?? defaultRestoreName(this.fromSchedule ?? backupName!);
     const client = new KubeHttpClient(await loadKubeConfig(this.kubeTarget()), { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
     try {
+      const modifiers = await readModifierRules(this.resourceModifiers, this.resourceModifierConfigMap, this.veleroNamespace(), async () => client);
       const run = await createRestore({
-        name,
-        veleroNamespace: this.veleroNamespace(),
-        store: location.store,
-        client,
-        concurrency,
-        dryRun: this.dryRun,
-        spec: {
-          backupName: this.fromBackup,
-          includedNamespaces: splitList(this.includeNamespaces),
-          excludedNamespaces: splitList(this.excludeNamespaces),
-          includedResources: splitList(this.includeResources),
-          excludedResources: splitList(this.excludeResources),
-          includeClusterResources: parseOptionalBool('--include-cluster-resources', this.includeClusterResources),
-          namespaceMapping: parseNamespaceMappings(this.namespaceMappings),
-          existingResourcePolicy: this.existingResourcePolicy as ExistingResourcePolicy,
-          preserveNodePorts: this.preserveNodePorts,
-        },
-        onProgress: (done, total) => progress.update(`Restore in progress: ${done}/${total} items`),
+        name, veleroNamespace: this.veleroNamespace(), store: location.store, client, concurrency, dryRun: this.dryRun, spec, modifiers,
+        labels: parseKeyValues('--labels', this.labels),
+        onProgress: (done, total) => progress.update(`Restore ${this.dryRun ? 'preview' : 'in progress'}: ${done}/${total} items`),
       });
       progress.done();
-      const { phase, warnings = 0, errors = 0, progress: counts, failureReason } = run.restore.status;
+      const { phase, warnings = 0, errors = 0, progress: counts, failureReason, validationErrors } = run.restore.status;
+      for (const e of validationErrors ?? []) this.context.stderr.write(`error: ${e}\n`);
+      if (failureReason) this.context.stderr.write(`error: ${failureReason}\n`);
       if (this.dryRun) {
-        for (const line of run.preview.sort()) this.context.stdout.write(`${line}\n`);
+        for (const line of [...run.preview].sort(byObject)) this.context.stdout.write(`${line}\n`);
         const failing = run.preview.filter((l) => l.startsWith('fail')).length;
-        this.context.stdout.write(`Dry run of restore from backup "${this.fromBackup}": ${failing ? `${failing} objects would fail` : 'the restore would succeed'}; nothing was changed.\n`);
-        if (failureReason) this.context.stderr.write(`error: ${failureReason}\n`);
-        return failing || phase === 'Failed' ? 1 : 0;
+        const verdict = phase === 'Failed' || phase === 'FailedValidation' ? `the restore would fail (${phase})` : failing ? `${failing} objects would fail` : 'the restore would succeed';
+        this.context.stdout.write(`Dry run of restore from backup "${backupName}": ${verdict}; nothing was changed.\n`);
+        return failing || phase !== 'Completed' ? 1 : 0;
       }
       if (format !== 'table') this.context.stdout.write(renderStructured(run.restore, format));
       else {
-        this.context.stdout.write(`Restore "${name}" from backup "${this.fromBackup}" ${phase === 'Completed' ? 'completed' : `finished with phase ${phase}`}: ${counts?.itemsRestored ?? 0} items restored, ${errors} errors, ${warnings} warnings.\n`);
+        this.context.stdout.write(`Restore "${name}" from backup "${backupName}" ${phase === 'Completed' ? 'completed' : `finished with phase ${phase}`}: ${counts?.itemsRestored ?? 0} items restored, ${errors} errors, ${warnings} warnings.\n`);
         if (phase !== 'Completed') this.context.stdout.write(`Run \`kubectl velero restore describe ${name}\` and \`kubectl velero restore logs ${name}\` for details.\n`);
-        if (failureReason) this.context.stderr.write(`error: ${failureReason}\n`);
       }
-      return phase === 'Failed' || (phase === 'PartiallyFailed' && errors > 0) ? 1 : 0;
+      return phase === 'Completed' ? 0 : 1;
     } finally {
       client.close();
     }
   }
+}
+
+/** Preview lines sorted by object (`create     configmaps shop/a` → `configmaps shop/a`), so an object's verdicts read together. */
+function byObject(a: string, b: string): number {
+  const key = (l: string) => l.slice(11);
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }

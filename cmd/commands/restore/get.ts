@@ -5,11 +5,18 @@ import { parseOutputFormat, renderStructured } from '../../../internal/output/fo
 import { renderTable } from '../../../internal/output/table.ts';
 import { StoredRestores } from '../../../internal/restore/stored-restores.ts';
 import type { Restore } from '../../../internal/restore/restore-object.ts';
+import { formatLabelSelector } from '../../../internal/backup/label-selector.ts';
 
 export const RESTORE_COLUMNS = ['NAME', 'BACKUP', 'STATUS', 'STARTED', 'COMPLETED', 'ERRORS', 'WARNINGS', 'CREATED', 'SELECTOR'];
 
 export function restoreRow(r: Restore): string[] {
-  return [r.metadata.name, r.spec.backupName, r.status.phase, goTime(r.status.startTimestamp), goTime(r.status.completionTimestamp), String(r.status.errors ?? 0), String(r.status.warnings ?? 0), goTime(r.metadata.creationTimestamp), '<none>'];
+  return [r.metadata.name, r.spec.backupName, r.status.phase, goTime(r.status.startTimestamp), goTime(r.status.completionTimestamp), String(r.status.errors ?? 0), String(r.status.warnings ?? 0), goTime(r.metadata.creationTimestamp), selectorText(r)];
+}
+
+/** Velero's SELECTOR column: the label selector, or the or-selectors joined by " or ". */
+export function selectorText(r: Restore): string {
+  if (r.spec.orLabelSelectors?.length) return r.spec.orLabelSelectors.map((s) => formatLabelSelector(s)).join(' or ');
+  return formatLabelSelector(r.spec.labelSelector);
 }
 
 export async function openStoredRestores(location: string | undefined): Promise<StoredRestores> {
