@@ -48,21 +48,28 @@ export async function applyItem(client: KubeWriter, resource: ApiResource, item:
   const ns = resource.namespaced ? item.metadata.namespace : undefined;
   const query = opts.dryRun ? { dryRun: 'All' } : {};
   const retry = <T>(call: () => Promise<T>) => withRetry(call, isRestoreTransient, WRITE_RETRY);
+  let createError: unknown;
   try {
     const created = await retry(() => client.sendJson<KubeObject>('POST', resourcePath(resource, ns), item, query));
     const warnings = opts.status !== undefined && !opts.dryRun ? await writeStatus(client, resource, ns, created, opts.status) : [];
     return { action: 'created', created, ...(warnings.length ? { warnings } : {}) };
   } catch (error) {
-    if (!(error instanceof KubeApiError) || error.status !== 409 || error.reason === 'Conflict') return { action: 'failed', message: messageOf(error) };
+    createError = error;
   }
-  // It exists (409 AlreadyExists): compare, ignoring our labels, which an older object lacks.
   const path = resourcePath(resource, ns, item.metadata.name);
+  const alreadyExists = createError instanceof KubeApiError && createError.status === 409 && createError.reason !== 'Conflict';
+  // Velero's isAlreadyExistsError: re-creating an existing Service with a kept node port answers
+  // 422 "provided port is already allocated" (or 500), not 409 — look before calling it a failure.
+  const maybeExists = createError instanceof KubeApiError && (createError.status === 422 || createError.status === 500);
+  if (!alreadyExists && !maybeExists) return { action: 'failed', message: messageOf(createError) };
   let live: KubeObject;
   try {
     live = await retry(() => client.getJson<KubeObject>(path));
   } catch (error) {
+    if (maybeExists) return { action: 'failed', message: messageOf(createError) };
     return { action: 'failed', message: `it exists, but reading it failed: ${messageOf(error)}` };
   }
+  // It exists: compare, ignoring our labels, which an older object lacks.
   const differences = subsetDifferences(withoutRestoreLabels(item), live);
   try {
     if (resource.groupResource === 'serviceaccounts') {

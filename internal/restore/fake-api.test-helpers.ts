@@ -33,6 +33,8 @@ export class FakeApi implements KubeWriter {
   writeDelayMs = 0;
   /** path → how many more times a POST there answers 404 "could not find the requested resource". */
   notServedYet = new Map<string, number>();
+  /** Answers a POST with this error instead (e.g. a Service whose node port is taken: 422). */
+  createError?: (path: string, body: KubeObject) => KubeApiError | undefined;
 
   private key(gr: string, ns: string | undefined, name: string): string {
     return `${gr}|${ns ?? ''}|${name}`;
@@ -85,6 +87,8 @@ export class FakeApi implements KubeWriter {
         this.notServedYet.set(path, left - 1);
         throw new KubeApiError(404, 'NotFound', path, 'the server could not find the requested resource');
       }
+      const injected = this.createError?.(path, body);
+      if (injected) throw injected;
       if (p.ns && !this.objects.has(this.key('namespaces', undefined, p.ns))) throw new KubeApiError(404, 'NotFound', path, `namespaces "${p.ns}" not found`);
       const key = this.key(p.gr, p.ns, body.metadata.name);
       if (this.objects.has(key)) throw new KubeApiError(409, 'AlreadyExists', path, `${p.gr} "${body.metadata.name}" already exists`);

@@ -7,6 +7,7 @@ import { parseOutputFormat, renderStructured } from '../../../internal/output/fo
 import { createRestore, latestScheduledBackup } from '../../../internal/restore/create-restore.ts';
 import { defaultRestoreName } from '../../../internal/restore/restore-object.ts';
 import { StoredBackups } from '../../../internal/backup/stored-backups.ts';
+import type { ResultGroup } from '../../../internal/backup/results.ts';
 import { buildRestoreSpec, readModifierRules } from './restore-flags.ts';
 
 export { parseNamespaceMappings } from './restore-flags.ts';
@@ -101,13 +102,22 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
       if (format !== 'table') this.context.stdout.write(renderStructured(run.restore, format));
       else {
         this.context.stdout.write(`Restore "${name}" from backup "${backupName}" ${phase === 'Completed' ? 'completed' : `finished with phase ${phase}`}: ${counts?.itemsRestored ?? 0} items restored, ${errors} errors, ${warnings} warnings.\n`);
-        if (phase !== 'Completed') this.context.stdout.write(`Run \`kubectl velero restore describe ${name}\` and \`kubectl velero restore logs ${name}\` for details.\n`);
+        if (phase !== 'Completed') {
+          if (phase === 'PartiallyFailed') for (const line of firstErrors(run.results.toJSON().errors, 5)) this.context.stderr.write(`error: ${line}\n`);
+          this.context.stdout.write(`Run \`kubectl velero restore describe ${name}\` and \`kubectl velero restore logs ${name}\` for details.\n`);
+        }
       }
       return phase === 'Completed' ? 0 : 1;
     } finally {
       client.close();
     }
   }
+}
+
+/** The first few errors of a run, so a failed restore says why without another command. */
+function firstErrors(group: ResultGroup, limit: number): string[] {
+  const all = [...(group.velero ?? []), ...(group.cluster ?? []), ...Object.values(group.namespaces ?? {}).flat()];
+  return all.length > limit ? [...all.slice(0, limit), `… and ${all.length - limit} more`] : all;
 }
 
 /** Preview lines sorted by object (`create     configmaps shop/a` → `configmaps shop/a`), so an object's verdicts read together. */
