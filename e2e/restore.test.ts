@@ -14,6 +14,9 @@ import { minioClient } from '../hack/harness/minio.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
+// Per-run cluster names: another run of this file (a colleague's `make test`) must not replace ours.
+const A = `restore-a-${process.pid}`;
+const B = `restore-b-${process.pid}`;
 let a: ClusterStatus;
 let b: ClusterStatus;
 let work: string;
@@ -50,7 +53,7 @@ metadata: { name: shop, labels: { team: web } }
 ---
 apiVersion: v1
 kind: ConfigMap
-metadata: { name: prices, namespace: shop }
+metadata: { name: prices, namespace: shop, labels: { app: web } }
 data: { apple: "1", pear: "2" }
 ---
 apiVersion: v1
@@ -70,7 +73,7 @@ subjects: [{ kind: ServiceAccount, name: web, namespace: shop }]
 ---
 apiVersion: apps/v1
 kind: Deployment
-metadata: { name: web, namespace: shop }
+metadata: { name: web, namespace: shop, labels: { app: web } }
 spec:
   replicas: 1
   selector: { matchLabels: { app: web } }
@@ -85,7 +88,7 @@ spec: { selector: { app: web }, ports: [{ port: 80, nodePort: 30080 }], type: No
 `;
 
 test.before(async () => {
-  [a, b] = [await upCluster('restore-a'), await upCluster('restore-b')];
+  [a, b] = await Promise.all([upCluster(A), upCluster(B)]);
   work = mkdtempSync(join(tmpdir(), 'kv-restore-e2e-'));
   env = { ...process.env, KUBECTL_VELERO_CONFIG: join(work, 'config.yaml') };
   await velero(['backup-location', 'create', 'minio', '--provider', 'aws', '--bucket', a.minio.bucket, '--config', `region=${a.minio.region},s3Url=${a.minio.endpoint},s3ForcePathStyle=true`, '--credential-file', a.minio.credentialsFile, '--default']);
@@ -98,8 +101,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  await downCluster('restore-a');
-  await downCluster('restore-b');
+  await Promise.all([downCluster(A), downCluster(B)]);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -120,6 +122,14 @@ test('delete everything, restore, and the fidelity report finds no difference', 
   const details = await velero(['restore', 'describe', 'r1', '--details']);
   assert.match(details.stdout, /example.com\/v1\/Widget:\n\s+- shop\/gear\(created\)/);
   assert.match((await velero(['restore', 'logs', 'r1'])).stdout, /restore=velero\/r1/);
+  const ns = JSON.parse((await kubectl(a, ['get', 'ns', 'shop', '-o', 'json'])).stdout);
+  assert.is(ns.metadata.labels.team, 'web', 'the namespace is made from the backed-up one');
+  const table = (await velero(['restore', 'get'])).stdout;
+  assert.match(table, /^NAME\s+BACKUP\s+STATUS\s+STARTED\s+COMPLETED\s+ERRORS\s+WARNINGS\s+CREATED\s+SELECTOR\n/);
+  assert.match(table, /\nr1\s+shop-1\s+Completed\s+.*\s+0\s+0\s+.*<none>\n/);
+  const stored = JSON.parse((await velero(['restore', 'get', 'r1', '-o', 'json'])).stdout);
+  assert.equal([stored.apiVersion, stored.kind, stored.status.phase], ['velero.io/v1', 'Restore', 'Completed']);
+  assert.ok(stored.status.progress.itemsRestored > 5);
 });
 
 test('a changed object is reported by the fidelity check and by the preview, and --dry-run changes nothing', async () => {
@@ -148,6 +158,31 @@ test('migration: into cluster B under a new namespace name; a dry run first leav
   const fidelity = await velero(['restore', 'describe', 'm1', '--fidelity', '--kubeconfig', b.kubeconfig]);
   assert.match(fidelity.stdout, /0 missing, 0 different/);
   await kubectl(b, ['get', 'ns', 'shop'], 1);
+});
+
+test('a selective restore with resource modifier rules from a file; fidelity replays the rules; the record can be deleted', async () => {
+  // As in Velero, a patch value is JSON when it looks like it: a string of digits is quoted.
+  writeFileSync(join(work, 'rules.yaml'), `version: v1
+resourceModifierRules:
+- conditions: { groupResource: configmaps, namespaces: [shop], resourceNameRegex: "^prices$" }
+  patches:
+  - { operation: replace, path: /data/apple, value: '"5"' }
+- conditions: { groupResource: deployments.apps }
+  mergePatches:
+  - patchData: '{"metadata":{"annotations":{"migrated":"yes"}}}'
+`);
+  await velero(['restore', 'create', 'sel', '--from-backup', 'shop-1', '--namespace-mappings', 'shop:shop-m', '-l', 'app=web', '--exclude-resources', 'pods,replicasets', '--resource-modifiers', join(work, 'rules.yaml'), '--kubeconfig', b.kubeconfig]);
+  const deploy = JSON.parse((await kubectl(b, ['get', 'deploy', 'web', '-n', 'shop-m', '-o', 'json'])).stdout);
+  assert.is(deploy.metadata.annotations.migrated, 'yes');
+  const cm = JSON.parse((await kubectl(b, ['get', 'cm', 'prices', '-n', 'shop-m', '-o', 'json'])).stdout);
+  assert.equal(cm.data, { apple: '5', pear: '2' });
+  await kubectl(b, ['get', 'secret', 'db', '-n', 'shop-m'], 1);
+  const fidelity = await velero(['restore', 'describe', 'sel', '--fidelity', '--kubeconfig', b.kubeconfig]);
+  assert.match(fidelity.stdout, /Label selector: {2}app=web/);
+  assert.match(fidelity.stdout, /Fidelity: {2}[1-9]\d* objects checked, 0 missing, 0 different/);
+  await velero(['restore', 'delete', 'sel'], 1);
+  await velero(['restore', 'delete', 'sel', '--confirm']);
+  await velero(['restore', 'get', 'sel'], 1);
 });
 
 test('a corrupt backup tarball: a clear one-line error and a Failed restore', async () => {

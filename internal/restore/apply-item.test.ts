@@ -48,6 +48,18 @@ test('update policy on a dry run sends the patch as dryRun=All and changes nothi
   assert.is((api.get('configmaps', 'shop', 'c') as any).data.k, 'live');
 });
 
+test('update policy: a refused update is a warning, and the restore labels are still stamped', async () => {
+  const api = withNs();
+  api.seed('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { k: 'live' } } as KubeObject);
+  api.patchError = (_path, body) => ((body as any).data ? new KubeApiError(422, 'Invalid', _path, 'field is immutable') : undefined);
+  const out = await applyItem(api, await resource(api, 'configmaps'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', labels }, data: { k: 'backup' } } as KubeObject, { policy: 'update', dryRun: false });
+  assert.is(out.action, 'update-refused');
+  assert.equal(out.warnings, ['could not update ConfigMap "c" to the backed-up version: field is immutable']);
+  const live = api.get('configmaps', 'shop', 'c') as any;
+  assert.is(live.data.k, 'live');
+  assert.equal(live.metadata.labels, labels);
+});
+
 test('a failure that is not transient is reported with the server message', async () => {
   const api = new FakeApi();
   const out = await applyItem(api, await resource(api, 'configmaps'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'nowhere' } }, { policy: 'none', dryRun: false });

@@ -19,6 +19,7 @@ export type ItemOutcome = (
   | { action: 'updated'; differences: FieldDifference[] }
   | { action: 'unchanged' }
   | { action: 'exists-different'; differences: FieldDifference[] }
+  | { action: 'update-refused'; differences: FieldDifference[] }
   | { action: 'failed'; message: string }
 ) & { warnings?: string[] };
 
@@ -82,7 +83,22 @@ export async function applyItem(client: KubeWriter, resource: ApiResource, item:
     // update: a merge patch with the backup's content (lists replace, maps merge), which also
     // stamps this restore's labels on an unchanged object, as Velero does.
     const { apiVersion: _v, kind: _k, ...body } = item;
-    await retry(() => client.sendJson('PATCH', path, body, query));
+    try {
+      await retry(() => client.sendJson('PATCH', path, body, query));
+    } catch (error) {
+      // Velero's rule: a refused update (an immutable field, a pod's spec) is a warning, and the
+      // restore's labels are still stamped so the object is known to belong to it.
+      const warnings = [`could not update ${resource.kind} "${item.metadata.name}" to the backed-up version: ${messageOf(error)}`];
+      const labels = item.metadata.labels;
+      if (labels && Object.keys(labels).length) {
+        try {
+          await retry(() => client.sendJson('PATCH', path, { metadata: { labels } }, query));
+        } catch (labelError) {
+          warnings.push(`could not update the labels of ${resource.groupResource} ${item.metadata.name}: ${messageOf(labelError)}`);
+        }
+      }
+      return { action: 'update-refused', differences, warnings };
+    }
     return differences.length ? { action: 'updated', differences } : { action: 'unchanged' };
   } catch (error) {
     return { action: 'failed', message: messageOf(error) };

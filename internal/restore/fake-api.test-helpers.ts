@@ -35,6 +35,8 @@ export class FakeApi implements KubeWriter {
   notServedYet = new Map<string, number>();
   /** Answers a POST with this error instead (e.g. a Service whose node port is taken: 422). */
   createError?: (path: string, body: KubeObject) => KubeApiError | undefined;
+  /** Answers a PATCH with this error instead (e.g. a pod's immutable spec: 422). */
+  patchError?: (path: string, body: KubeObject) => KubeApiError | undefined;
 
   private key(gr: string, ns: string | undefined, name: string): string {
     return `${gr}|${ns ?? ''}|${name}`;
@@ -99,6 +101,8 @@ export class FakeApi implements KubeWriter {
       }
       return structuredClone(created) as T;
     }
+    const refused = method === 'PATCH' ? this.patchError?.(path, body) : undefined;
+    if (refused) throw refused;
     const key = this.key(p.gr, p.ns, p.name!);
     const live = this.objects.get(key);
     if (!live) throw new KubeApiError(404, 'NotFound', path, 'not found');

@@ -75,6 +75,9 @@ export class OutcomeRecorder {
         this.warning(ref, `could not restore, ${ref.kind} "${ref.name}" already exists. Warning: the in-cluster version is different than the backed-up version`);
         this.preview.push(`skip       ${ref.groupResource} ${label(ref)}: exists and differs (use --existing-resource-policy=update)\n${indent(formatDifferences(outcome.differences))}`);
         return this.list(ref, 'skipped');
+      case 'update-refused':
+        this.preview.push(`skip       ${ref.groupResource} ${label(ref)}: exists, differs and the server refuses the update\n${indent(formatDifferences(outcome.differences))}`);
+        return this.list(ref, 'skipped');
       case 'failed':
         return this.error(ref, outcome.message);
     }
