@@ -18,6 +18,8 @@ export interface BackupFiles {
   log: string;
   resourceList: Record<string, string[]>;
   results: BackupResults;
+  /** Velero's PodVolumeBackup objects of the file-system backup (empty when none). */
+  podVolumeBackups?: unknown[];
 }
 
 export interface BackupTarget {

@@ -7,6 +7,7 @@ import type { BackupTarget } from './backup-target.ts';
 import type { ClusterSource } from './cluster-source.ts';
 import { nsToMs, parseDuration } from './duration.ts';
 import { SinkFailure } from './item-sink.ts';
+import type { PodHooks, PodVolumes } from './item-backupper.ts';
 import { ResourceList } from './resource-list.ts';
 import { ResultsCollector } from './results.ts';
 import { runBackup, type BackupProgress } from './run-backup.ts';
@@ -30,6 +31,16 @@ export interface CreateBackupInput {
   concurrency?: number;
   onProgress?(progress: BackupProgress): void;
   onLogLine?(line: string): void;
+  /** Per-backup pod steps (exec hooks, volume data), made once the Backup object exists. */
+  podSteps?(backup: Backup, log: BackupLog): PodSteps;
+}
+
+export interface PodSteps {
+  hooks?: PodHooks;
+  volumes?: PodVolumes & {
+    /** Velero's PodVolumeBackup records, published as NAME-podvolumebackups.json.gz. */
+    records(): unknown[];
+  };
 }
 
 export async function createBackup(input: CreateBackupInput): Promise<Backup> {
@@ -41,8 +52,9 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
   const archive = input.target.openArchive(input.name);
   let result: Awaited<ReturnType<typeof runBackup>> | undefined;
   let failure: Error | undefined;
+  const steps = input.podSteps?.(backup, log) ?? {};
   try {
-    result = await runBackup({ backup, source: input.source, sink: archive.sink, log, concurrency: input.concurrency, onProgress: input.onProgress });
+    result = await runBackup({ backup, source: input.source, sink: archive.sink, log, concurrency: input.concurrency, onProgress: input.onProgress, podHooks: steps.hooks, podVolumes: steps.volumes });
     if (result.validationErrors.length) {
       await archive.abort(new Error('validation failed'));
       throw new BackupValidationError(result.validationErrors);
@@ -77,7 +89,8 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
   });
   log.info(`Backup completed with phase ${backup.status.phase}`);
   try {
-    await input.target.publish({ backup, log: log.text(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON() });
+    const podVolumeBackups = steps.volumes?.records();
+    await input.target.publish({ backup, log: log.text(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON(), ...(podVolumeBackups ? { podVolumeBackups } : {}) });
   } catch (error) {
     // The store refused even the small files: nothing is listed, and the caller reports Failed.
     if (backup.status.phase !== 'Failed') {

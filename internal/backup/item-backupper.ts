@@ -27,7 +27,30 @@ export interface ItemBackupperDeps {
   resourceList: ResourceList;
   /** Called after each item written. */
   onItemWritten?(): void;
+  /** Velero's backup exec hooks around each pod (internal/hooks): pre before the pod, post after its volumes. */
+  podHooks?: PodHooks;
+  /** File-system backup of a pod's selected volumes (internal/volumes), after the pod and its PVCs are written. */
+  podVolumes?: PodVolumes;
 }
+
+/** Where a pod step reports what went wrong without stopping the backup. */
+export interface StepReport {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface PodHooks {
+  /** Runs the pod's hooks of `phase`; throws BackupAbort when a hook with on-error Fail fails. */
+  run(phase: 'pre' | 'post', pod: KubeObject, report: StepReport): Promise<void>;
+}
+
+export interface PodVolumes {
+  /** Backs up the pod's selected volumes; failures go to `report`, a BackupAbort stops the backup. */
+  backup(pod: KubeObject, report: StepReport): Promise<void>;
+}
+
+/** Stops the whole backup (it ends Failed) — e.g. a hook with on-error: Fail, or the repository unwritable. */
+export class BackupAbort extends Error {}
 
 export class ItemBackupper {
   private readonly seen = new Set<string>();
@@ -53,6 +76,26 @@ export class ItemBackupper {
     if (this.seen.has(key)) return true;
     this.seen.add(key);
 
+    const isPod = gr === 'pods' && (this.deps.podHooks || this.deps.podVolumes);
+    const report = isPod ? this.stepReport(namespace) : undefined;
+    if (isPod) await this.deps.podHooks?.run('pre', item, report!);
+    try {
+      return await this.writeItem(item, resource, key);
+    } finally {
+      if (isPod) {
+        // Velero's order: pre hook, the pod and what its actions pull in (PVCs, PVs), its volume data, post hook.
+        try {
+          await this.deps.podVolumes?.backup(item, report!);
+        } finally {
+          await this.deps.podHooks?.run('post', item, report!);
+        }
+      }
+    }
+  }
+
+  private async writeItem(item: KubeObject, resource: ApiResource, key: string): Promise<boolean> {
+    const { namespace, name } = item.metadata;
+    const gr = resource.groupResource;
     let current = item;
     for (const action of this.deps.actions) {
       if (!action.appliesTo.includes(gr)) continue;
@@ -131,6 +174,10 @@ export class ItemBackupper {
       this.recordWarning(undefined, `cannot list clusterrolebindings to find those of service accounts: ${describeError(error)}`);
     }
     return out;
+  }
+
+  private stepReport(namespace: string | undefined): StepReport {
+    return { warn: (m) => this.recordWarning(namespace, m), error: (m) => this.recordError(namespace, m) };
   }
 
   recordWarning(namespace: string | undefined, message: string): void {

@@ -8,7 +8,7 @@ import { DEFAULT_ACTIONS, type BackupItemAction } from './actions/index.ts';
 import type { Backup } from './backup-object.ts';
 import type { BackupLog } from './backup-log.ts';
 import type { ApiResource, ClusterSource, KubeObject } from './cluster-source.ts';
-import { EXCLUDE_FROM_BACKUP_LABEL, ItemBackupper } from './item-backupper.ts';
+import { BackupAbort, EXCLUDE_FROM_BACKUP_LABEL, ItemBackupper, type PodHooks, type PodVolumes } from './item-backupper.ts';
 import { serialSink, SinkFailure, type ItemSink } from './item-sink.ts';
 import { describeError, isForbidden } from './list-errors.ts';
 import { selectorMatches } from './label-selector.ts';
@@ -30,6 +30,8 @@ export interface BackupRunInput {
   concurrency?: number;
   actions?: readonly BackupItemAction[];
   onProgress?(progress: BackupProgress): void;
+  podHooks?: PodHooks;
+  podVolumes?: PodVolumes;
 }
 
 export interface BackupRunResult {
@@ -100,6 +102,8 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
     log,
     results,
     resourceList,
+    podHooks: input.podHooks,
+    podVolumes: input.podVolumes,
     onItemWritten: () => input.onProgress?.({ itemsBackedUp: backupper.itemsWritten, totalItems: listed + backupper.additionalItemsFetched }),
   });
 
@@ -196,8 +200,9 @@ async function listNamespaces(source: ClusterSource, resource: ApiResource | und
   return out;
 }
 
+/** Failures that stop the whole backup rather than one list. */
 function isSinkFailure(error: unknown): boolean {
-  return error instanceof SinkFailure;
+  return error instanceof SinkFailure || error instanceof BackupAbort;
 }
 
 async function runPool<T>(items: readonly T[], size: number, run: (item: T) => Promise<void>): Promise<void> {

@@ -41,6 +41,21 @@ export interface RestoreInput {
   onProgress?: (done: number, total: number) => void;
   onLogLine?: (line: string) => void;
   crdTimeoutMs?: number;
+  /** Work around each restored pod: init containers added before the create, work after it. */
+  podSteps?: readonly RestorePodStep[];
+}
+
+/** Where a pod step reports what went wrong; the restore goes on. */
+export interface RestoreStepReport {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface RestorePodStep {
+  /** The pod about to be created (after every transformation, in the target namespace); may add init containers. */
+  prepare?(pod: KubeObject, original: KubeObject): KubeObject;
+  /** The pod was created (never in a dry run): work that runs alongside the restore and is awaited before it ends. */
+  created?(pod: KubeObject, original: KubeObject, report: RestoreStepReport): Promise<void>;
 }
 
 const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
@@ -93,6 +108,8 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   }
   const total = [...selected.values()].reduce((n, l) => n + l.length, 0);
   let done = 0;
+  /** Work pod steps started after a create (volume data, exec hooks); awaited before the restore ends. */
+  const podWork: Promise<void>[] = [];
 
   async function restoreOne(groupResource: string, staged_: StagedItem, createdCrds: string[]): Promise<void> {
     const original = (await staged.read(staged_)) as KubeObject;
@@ -118,8 +135,17 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     // The item goes to the version it was backed up at (the path must match its apiVersion).
     const target: ApiResource = { ...resource, groupVersion: original.apiVersion };
     const status = shouldRestoreStatus(spec.restoreStatus, groupResource, original) ? (original as { status?: unknown }).status : undefined;
-    const outcome = await applyItem(client, target, transformed.item, { policy: spec.existingResourcePolicy ?? 'none', dryRun, status });
+    const isPod = groupResource === 'pods' && !dryRun && input.podSteps?.length;
+    let item = transformed.item;
+    if (isPod) for (const step of input.podSteps!) item = step.prepare?.(item, original) ?? item;
+    const outcome = await applyItem(client, target, item, { policy: spec.existingResourcePolicy ?? 'none', dryRun, status });
     rec.outcome(ref, outcome);
+    if (isPod && outcome.action === 'created') {
+      const report: RestoreStepReport = { warn: (m) => rec.warning(ref, m), error: (m) => rec.results.error(targetNs ? { namespace: targetNs } : 'cluster', m) };
+      for (const step of input.podSteps!) {
+        if (step.created) podWork.push(step.created(outcome.created, original, report).catch((error: unknown) => report.error(`${ref.kind} ${targetNs}/${ref.name}: ${(error as Error).message}`)));
+      }
+    }
     if (groupResource === 'namespaces' && outcome.action !== 'failed') namespaces.markReady(ref.name, dryRun && outcome.action === 'created');
     if (groupResource === CRDS && outcome.action === 'created') createdCrds.push(transformed.item.metadata.name);
   }
@@ -143,6 +169,10 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     }
   }
 
+  if (podWork.length) {
+    log.info(`Waiting for the work on ${podWork.length} restored pods (volume data, hooks)`);
+    await Promise.all(podWork);
+  }
   const { results } = rec;
   log.info(`Restore completed: ${rec.restored} items restored, ${results.errors} errors, ${results.warnings} warnings`);
   restore.status.progress = { totalItems: total, itemsRestored: rec.restored };
