@@ -18,8 +18,6 @@ export interface BackupFiles {
   log: string;
   resourceList: Record<string, string[]>;
   results: BackupResults;
-  /** Velero's PodVolumeBackup objects of the file-system backup (empty when none). */
-  podVolumeBackups?: unknown[];
 }
 
 export interface BackupTarget {

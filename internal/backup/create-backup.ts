@@ -38,8 +38,8 @@ export interface CreateBackupInput {
 export interface PodSteps {
   hooks?: PodHooks;
   volumes?: PodVolumes & {
-    /** Velero's PodVolumeBackup records, published as NAME-podvolumebackups.json.gz. */
-    records(): unknown[];
+    /** Stores what the volume backups recorded; runs before velero-backup.json is written. */
+    finish(): Promise<void>;
   };
 }
 
@@ -89,8 +89,8 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
   });
   log.info(`Backup completed with phase ${backup.status.phase}`);
   try {
-    const podVolumeBackups = steps.volumes?.records();
-    await input.target.publish({ backup, log: log.text(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON(), ...(podVolumeBackups ? { podVolumeBackups } : {}) });
+    await steps.volumes?.finish();
+    await input.target.publish({ backup, log: log.text(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON() });
   } catch (error) {
     // The store refused even the small files: nothing is listed, and the caller reports Failed.
     if (backup.status.phase !== 'Failed') {

@@ -72,7 +72,7 @@ export class ObjectStoreBackupTarget implements BackupTarget {
     await put(keys.resourceList, gzJson(files.resourceList));
     await put(keys.results, gzJson(files.results));
     await put(keys.volumeSnapshots, gzJson([]));
-    await put(keys.podVolumeBackups, gzJson(files.podVolumeBackups ?? []));
+    await put(keys.podVolumeBackups, gzJson([]));
     await put(keys.itemOperations, gzJson([]));
     await put(keys.volumeInfo, gzJson([]));
     // Last: only now does the backup exist for anyone listing the store.
