@@ -4,9 +4,12 @@
 // `kubectl velero version` or completion should not pay for it.
 import { ObjectStoreBackupTarget } from '../../../internal/backup/store-target.ts';
 import { StoredBackups } from '../../../internal/backup/stored-backups.ts';
+import type { ObjectStore } from '../../../internal/storage/object-store.ts';
 
 export interface OpenedStore {
   location: string;
+  /** The location's object store itself (the volume repository lives in it too). */
+  store: ObjectStore;
   target: ObjectStoreBackupTarget;
   backups: StoredBackups;
 }
@@ -14,5 +17,5 @@ export interface OpenedStore {
 export async function openBackupStore(locationName: string | undefined): Promise<OpenedStore> {
   const { openLocation } = await import('../../../internal/storage/locations.ts');
   const location = await openLocation(locationName);
-  return { location: location.name, target: new ObjectStoreBackupTarget(location.store), backups: new StoredBackups(location.store) };
+  return { location: location.name, store: location.store, target: new ObjectStoreBackupTarget(location.store), backups: new StoredBackups(location.store) };
 }
