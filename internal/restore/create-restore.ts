@@ -12,7 +12,7 @@ import type { KubeWriter } from '../kube/http-client.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { parseResourceModifiers } from './modifiers/rules.ts';
 import { kubeNow, type Restore, type RestoreSpec } from './restore-object.ts';
-import { type RestoreRun, runRestore } from './run-restore.ts';
+import { type RestoreInput, type RestoreRun, runRestore } from './run-restore.ts';
 import { StagedBackup } from './staged-backup.ts';
 import { StoredRestores } from './stored-restores.ts';
 import { validateRestoreSpec } from './validate-restore.ts';
@@ -29,6 +29,8 @@ export interface CreateRestoreInput {
   concurrency?: number;
   dryRun?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Work around restored pods (volume data, hooks); see RestoreInput.podSteps. */
+  podSteps?: RestoreInput['podSteps'];
   /** How often the InProgress Restore is saved with its progress (default 5 s). */
   saveProgressEveryMs?: number;
 }
@@ -101,7 +103,7 @@ export async function createRestore(input: CreateRestoreInput): Promise<RestoreR
   let staged: StagedBackup | undefined;
   try {
     staged = await StagedBackup.stage(await input.store.get(backupKeys(input.spec.backupName).tarball));
-    run = await runRestore({ restore, staged, client: input.client, concurrency: input.concurrency, dryRun: input.dryRun, modifiers, onProgress });
+    run = await runRestore({ restore, staged, client: input.client, concurrency: input.concurrency, dryRun: input.dryRun, modifiers, onProgress, podSteps: input.podSteps });
   } catch (error) {
     run = failedRun(restore, 'Failed', [error instanceof Error ? error.message : String(error)]);
   } finally {

@@ -41,8 +41,8 @@ export interface RestoreInput {
   onProgress?: (done: number, total: number) => void;
   onLogLine?: (line: string) => void;
   crdTimeoutMs?: number;
-  /** Work around each restored pod: init containers added before the create, work after it. */
-  podSteps?: readonly RestorePodStep[];
+  /** Work around each restored pod: init containers added before the create, work after it. A function gets the restore's log. */
+  podSteps?: readonly RestorePodStep[] | ((log: BackupLog) => readonly RestorePodStep[]);
 }
 
 /** Where a pod step reports what went wrong; the restore goes on. */
@@ -74,6 +74,7 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   const dryRun = input.dryRun ?? false;
   const log = new BackupLog(`${restore.metadata.namespace}/${restore.metadata.name}`, input.onLogLine, undefined, 'restore');
   const rec = new OutcomeRecorder(log);
+  const podSteps = typeof input.podSteps === 'function' ? input.podSteps(log) : (input.podSteps ?? []);
   const filter = new ItemFilter(spec);
   const mapping = spec.namespaceMapping ?? {};
   const ctx = transformContext(restore, await volumesProvisionedAnew(staged), input.modifiers);
@@ -135,14 +136,14 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     // The item goes to the version it was backed up at (the path must match its apiVersion).
     const target: ApiResource = { ...resource, groupVersion: original.apiVersion };
     const status = shouldRestoreStatus(spec.restoreStatus, groupResource, original) ? (original as { status?: unknown }).status : undefined;
-    const isPod = groupResource === 'pods' && !dryRun && input.podSteps?.length;
+    const isPod = groupResource === 'pods' && !dryRun && podSteps.length > 0;
     let item = transformed.item;
-    if (isPod) for (const step of input.podSteps!) item = step.prepare?.(item, original) ?? item;
+    if (isPod) for (const step of podSteps) item = step.prepare?.(item, original) ?? item;
     const outcome = await applyItem(client, target, item, { policy: spec.existingResourcePolicy ?? 'none', dryRun, status });
     rec.outcome(ref, outcome);
     if (isPod && outcome.action === 'created') {
       const report: RestoreStepReport = { warn: (m) => rec.warning(ref, m), error: (m) => rec.results.error(targetNs ? { namespace: targetNs } : 'cluster', m) };
-      for (const step of input.podSteps!) {
+      for (const step of podSteps) {
         if (step.created) podWork.push(step.created(outcome.created, original, report).catch((error: unknown) => report.error(`${ref.kind} ${targetNs}/${ref.name}: ${(error as Error).message}`)));
       }
     }
