@@ -31,6 +31,7 @@ export interface CreateRestoreInput {
   onProgress?: (done: number, total: number) => void;
   /** Work around restored pods (volume data, hooks); see RestoreInput.podSteps. */
   podSteps?: RestoreInput['podSteps'];
+  claimsWithVolumeData?: RestoreInput['claimsWithVolumeData'];
   /** How often the InProgress Restore is saved with its progress (default 5 s). */
   saveProgressEveryMs?: number;
 }
@@ -103,7 +104,7 @@ export async function createRestore(input: CreateRestoreInput): Promise<RestoreR
   let staged: StagedBackup | undefined;
   try {
     staged = await StagedBackup.stage(await input.store.get(backupKeys(input.spec.backupName).tarball));
-    run = await runRestore({ restore, staged, client: input.client, concurrency: input.concurrency, dryRun: input.dryRun, modifiers, onProgress, podSteps: input.podSteps });
+    run = await runRestore({ restore, staged, client: input.client, concurrency: input.concurrency, dryRun: input.dryRun, modifiers, onProgress, podSteps: input.podSteps, claimsWithVolumeData: input.claimsWithVolumeData });
   } catch (error) {
     run = failedRun(restore, 'Failed', [error instanceof Error ? error.message : String(error)]);
   } finally {

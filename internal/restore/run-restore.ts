@@ -41,6 +41,8 @@ export interface RestoreInput {
   onProgress?: (done: number, total: number) => void;
   onLogLine?: (line: string) => void;
   crdTimeoutMs?: number;
+  /** Claims (`ns/name` in the backup) whose data a pod step restores: their PVs are provisioned anew. */
+  claimsWithVolumeData?: ReadonlySet<string>;
   /** Work around each restored pod: init containers added before the create, work after it. A function gets the restore's log. */
   podSteps?: readonly RestorePodStep[] | ((log: BackupLog) => readonly RestorePodStep[]);
 }
@@ -77,7 +79,7 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   const podSteps = typeof input.podSteps === 'function' ? input.podSteps(log) : (input.podSteps ?? []);
   const filter = new ItemFilter(spec);
   const mapping = spec.namespaceMapping ?? {};
-  const ctx = transformContext(restore, await volumesProvisionedAnew(staged), input.modifiers);
+  const ctx = transformContext(restore, await volumesProvisionedAnew(staged, input.claimsWithVolumeData), input.modifiers);
   log.info(`Starting restore of backup ${spec.backupName}`, { dryRun: dryRun ? 'true' : undefined });
 
   let served = new Map((await discoverResources(client)).resources.map((r) => [r.groupResource, r] as const));

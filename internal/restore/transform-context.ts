@@ -6,10 +6,18 @@ import type { Restore } from './restore-object.ts';
 import type { StagedBackup } from './staged-backup.ts';
 import type { TransformContext } from './transform-item.ts';
 
-/** Backed-up PVs that are provisioned anew rather than restored (Velero's pvsToProvision). */
-export async function volumesProvisionedAnew(staged: StagedBackup): Promise<Set<string>> {
+/**
+ * Backed-up PVs that are provisioned anew rather than restored (Velero's pvsToProvision): reclaim
+ * policy Delete without a snapshot, and — Velero's rule for file-system backups — any PV whose claim
+ * (`ns/name` in the backup) has its data in a file-system backup: the data goes into a new volume.
+ */
+export async function volumesProvisionedAnew(staged: StagedBackup, claimsWithVolumeData: ReadonlySet<string> = new Set()): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const pv of staged.items.get('persistentvolumes') ?? []) if (isProvisionedAnew(await staged.read(pv))) out.add(pv.name);
+  for (const pv of staged.items.get('persistentvolumes') ?? []) {
+    const item = (await staged.read(pv)) as { spec?: { claimRef?: { namespace?: string; name?: string } } };
+    const claim = item.spec?.claimRef;
+    if (isProvisionedAnew(item) || (claim && claimsWithVolumeData.has(`${claim.namespace}/${claim.name}`))) out.add(pv.name);
+  }
   return out;
 }
 
