@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { KubeCommand } from '../../kube-options.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
+import { readRecords } from '../../../internal/volumes/records.ts';
 import { describeBackup } from './format-backup.ts';
 import { openBackupStore } from './open-store.ts';
 
@@ -23,7 +24,7 @@ export class BackupDescribeCommand extends KubeCommand {
 
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
-    const { backups } = await openBackupStore(this.storageLocation);
+    const { backups, store } = await openBackupStore(this.storageLocation);
     const parts: string[] = [];
     for (const name of this.names) {
       const backup = await backups.get(name);
@@ -33,7 +34,8 @@ export class BackupDescribeCommand extends KubeCommand {
       }
       const results = this.details ? await backups.results(name) : undefined;
       const resourceList = this.details ? await backups.resourceList(name) : undefined;
-      parts.push(describeBackup(backup, { results, resourceList, details: this.details }));
+      const podVolumeBackups = await readRecords(store, name);
+      parts.push(describeBackup(backup, { results, resourceList, podVolumeBackups, details: this.details }));
     }
     this.context.stdout.write(parts.join('\n'));
     return 0;

@@ -2,6 +2,7 @@
 import type { Backup } from '../../../internal/backup/backup-object.ts';
 import { formatLabelSelector } from '../../../internal/backup/label-selector.ts';
 import type { BackupResults, ResultGroup } from '../../../internal/backup/results.ts';
+import type { PodVolumeBackupRecord } from '../../../internal/volumes/records.ts';
 
 export const GET_COLUMNS = ['NAME', 'STATUS', 'ERRORS', 'WARNINGS', 'CREATED', 'EXPIRES', 'STORAGE LOCATION', 'SELECTOR'];
 
@@ -51,7 +52,24 @@ function resultLines(title: string, group: ResultGroup): string[] {
   return lines.length ? [`${title}:`, ...lines, ''] : [];
 }
 
-export function describeBackup(b: Backup, extra: { results?: BackupResults; resourceList?: Record<string, string[]>; details: boolean }): string {
+/** Velero's "Pod Volume Backups - <uploader>" block: counts by phase, or with --details the pods and volumes. */
+export function podVolumeLines(records: PodVolumeBackupRecord[], details: boolean): string[] {
+  if (!records.length) return ['  Pod Volume Backups:  <none included>'];
+  const byPhase = new Map<string, PodVolumeBackupRecord[]>();
+  for (const r of records) byPhase.set(r.status.phase, [...(byPhase.get(r.status.phase) ?? []), r]);
+  const lines = [`  Pod Volume Backups - ${records[0]!.spec.uploaderType}${details ? '' : ' (specify --details for more information)'}:`];
+  for (const [phase, rs] of [...byPhase].sort()) {
+    if (!details) {
+      lines.push(`    ${phase}:  ${rs.length}`);
+      continue;
+    }
+    lines.push(`    ${phase}:`);
+    for (const r of rs) lines.push(`      ${r.spec.pod.namespace}/${r.spec.pod.name}: ${r.spec.volume}${r.status.snapshotID ? ` (snapshot ${r.status.snapshotID}, ${r.status.progress.totalBytes} bytes)` : ''}${r.status.message ? ` — ${r.status.message}` : ''}`);
+  }
+  return lines;
+}
+
+export function describeBackup(b: Backup, extra: { results?: BackupResults; resourceList?: Record<string, string[]>; podVolumeBackups?: PodVolumeBackupRecord[]; details: boolean }): string {
   const s = b.spec;
   const lines = [
     `Name:         ${b.metadata.name}`,
@@ -93,6 +111,11 @@ export function describeBackup(b: Backup, extra: { results?: BackupResults; reso
     '',
     `Total items to be backed up:  ${b.status.progress?.totalItems ?? 0}`,
     `Items backed up:              ${b.status.progress?.itemsBackedUp ?? 0}`,
+    '',
+    'Backup Volumes:',
+    '  Velero-Native Snapshots: <none included>',
+    '',
+    ...podVolumeLines(extra.podVolumeBackups ?? [], extra.details),
     '',
   ];
   if (extra.details) {
