@@ -6,7 +6,9 @@ import { KubeClusterSource } from '../../../internal/kube/cluster-source.ts';
 import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
+import { formatBytes, readEncryptionKey } from '../volume-options.ts';
 import { openBackupStore } from './open-store.ts';
+import { volumeBackupStep } from './volume-steps.ts';
 import { BadFlagValueError, parseKeyValues, parseOptionalBool, ProgressLine } from './flags.ts';
 
 export class BackupCreateCommand extends KubeCommand {
@@ -46,6 +48,7 @@ export class BackupCreateCommand extends KubeCommand {
   annotations = Option.String('--annotations', { description: 'annotations for the backup: key=value' });
   snapshotVolumes = Option.String('--snapshot-volumes', { tolerateBoolean: true, description: 'take volume snapshots (recorded in the spec)' });
   defaultVolumesToFsBackup = Option.String('--default-volumes-to-fs-backup', { tolerateBoolean: true, description: 'use file-system backup for all volumes by default (recorded in the spec)' });
+  encryptionKeyFile = Option.String('--encryption-key-file', { description: 'encrypt file-system volume data with this key (32 raw bytes or a passphrase file); restores need the same file' });
   wait = Option.Boolean('-w,--wait', false, { description: 'wait for the backup to finish (always: it runs in this process)' });
   concurrency = Option.String('--concurrency', '8', { description: 'how many LIST requests run at once' });
   output = Option.String('-o,--output', { description: 'print the Backup object as json or yaml when done' });
@@ -56,8 +59,11 @@ export class BackupCreateCommand extends KubeCommand {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadFlagValueError(`invalid --concurrency "${this.concurrency}": use a whole number of at least 1`);
     const namespace = this.veleroNamespace();
     const store = await openBackupStore(this.storageLocation);
-    const client = new KubeHttpClient(await loadKubeConfig(this.kubeTarget()), { maxSockets: Math.max(4, concurrency) });
+    const kc = await loadKubeConfig(this.kubeTarget());
+    const client = new KubeHttpClient(kc, { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
+    let volumeBytes = 0;
+    const volumes = volumeBackupStep({ kc, store: store.store, location: store.location, encryptionKey: readEncryptionKey(this.encryptionKeyFile), onBytes: (b) => (volumeBytes = b) });
     try {
       const backup = await createBackup({
         name: this.name,
@@ -86,7 +92,8 @@ export class BackupCreateCommand extends KubeCommand {
         source: new KubeClusterSource(client),
         target: store.target,
         concurrency,
-        onProgress: (p) => progress.update(`Backup in progress: ${p.itemsBackedUp} items backed up (${p.totalItems} found so far)`),
+        onProgress: (p) => progress.update(`Backup in progress: ${p.itemsBackedUp} items backed up (${p.totalItems} found so far)${volumeBytes ? `, ${formatBytes(volumeBytes)} of volume data` : ''}`),
+        podSteps: (backup, log) => ({ volumes: volumes(backup, log) }),
       });
       progress.done();
       const { phase, warnings = 0, errors = 0, progress: counts } = backup.status;

@@ -4,6 +4,8 @@ import { BadFlagValueError, parseKeyValues, ProgressLine } from '../backup/flags
 import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
+import { readEncryptionKey } from '../volume-options.ts';
+import { volumeRestoreStep } from './volume-steps.ts';
 import { createRestore, latestScheduledBackup } from '../../../internal/restore/create-restore.ts';
 import { defaultRestoreName } from '../../../internal/restore/restore-object.ts';
 import { StoredBackups } from '../../../internal/backup/stored-backups.ts';
@@ -58,6 +60,9 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
   wait = Option.Boolean('-w,--wait', false, { description: 'wait for the restore to finish (always: it runs in this process)' });
   output = Option.String('-o,--output', { description: 'print the Restore object as json or yaml when done' });
 
+  encryptionKeyFile = Option.String('--encryption-key-file', { description: 'the key file the backup\'s volume data was encrypted with' });
+  volumeHelperImage = Option.String('--volume-helper-image', { description: 'image of the restore-wait init container that receives volume data (needs sh, tar, touch; default busybox:1.36)' });
+
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
     const concurrency = Number(this.concurrency);
@@ -79,11 +84,15 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
       restoreVolumes: this.restoreVolumes, resourceModifierConfigMap: this.resourceModifierConfigMap,
     });
     const name = this.name ?? defaultRestoreName(this.fromSchedule ?? backupName!);
-    const client = new KubeHttpClient(await loadKubeConfig(this.kubeTarget()), { maxSockets: Math.max(4, concurrency) });
+    const kc = await loadKubeConfig(this.kubeTarget());
+    const client = new KubeHttpClient(kc, { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
     try {
       const modifiers = await readModifierRules(this.resourceModifiers, this.resourceModifierConfigMap, this.veleroNamespace(), async () => client);
+      const volumes = this.dryRun || spec.restorePVs === false ? undefined : await volumeRestoreStep({ kc, client, store: location.store, backupName: backupName!, encryptionKey: readEncryptionKey(this.encryptionKeyFile), helperImage: this.volumeHelperImage });
       const run = await createRestore({
+        podSteps: (log) => (volumes ? [volumes.step(log)] : []),
+        claimsWithVolumeData: volumes?.claims,
         name, veleroNamespace: this.veleroNamespace(), store: location.store, client, concurrency, dryRun: this.dryRun, spec, modifiers,
         labels: parseKeyValues('--labels', this.labels),
         onProgress: (done, total) => progress.update(`Restore ${this.dryRun ? 'preview' : 'in progress'}: ${done}/${total} items`),

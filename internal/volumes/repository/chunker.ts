@@ -1,0 +1,105 @@
+// Content-defined chunking (FastCDC: a gear rolling hash with normalized chunking). A boundary
+// depends only on the bytes just before it, so an insertion or a change moves the boundaries near
+// it and no others: an unchanged region of a volume cuts into the same chunks as last time, and
+// the repository already has them. The gear table comes from the repository's own seed, so chunk
+// sizes do not fingerprint content across repositories.
+import { createHash } from 'node:crypto';
+
+export interface ChunkerParams {
+  minSize: number;
+  avgSize: number;
+  maxSize: number;
+}
+
+/** 256 KiB / 1 MiB / 4 MiB: few enough objects for a 1 TiB volume, small enough for a 1% change. */
+export const DEFAULT_CHUNKER: ChunkerParams = { minSize: 256 * 1024, avgSize: 1024 * 1024, maxSize: 4 * 1024 * 1024 };
+
+export function gearTable(seed: string): Uint32Array {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i += 8) {
+    const block = createHash('sha256').update(`${seed}:${i}`).digest();
+    for (let j = 0; j < 8; j++) table[i + j] = block.readUInt32LE(j * 4);
+  }
+  return table;
+}
+
+/** The top `bits` bits: with a shift-left gear hash they depend on the last 32 bytes read. */
+function mask(bits: number): number {
+  return (0xffffffff << (32 - bits)) >>> 0;
+}
+
+/**
+ * Cuts a stream of buffers into chunks. Push data with `push` (yields the chunks it completes),
+ * then `end` (yields the rest). Memory: the current chunk (≤ maxSize) and the incoming buffer.
+ */
+export class Chunker {
+  private readonly gear: Uint32Array;
+  private readonly maskS: number;
+  private readonly maskL: number;
+  private pieces: Buffer[] = [];
+  private length = 0;
+  private hash = 0;
+
+  constructor(seed: string, private readonly params: ChunkerParams = DEFAULT_CHUNKER) {
+    this.gear = gearTable(seed);
+    const bits = Math.round(Math.log2(params.avgSize));
+    // Harder to cut before the average size, easier after: sizes cluster around the average.
+    this.maskS = mask(bits + 2);
+    this.maskL = mask(bits - 2);
+  }
+
+  *push(data: Buffer): Generator<Buffer> {
+    const { minSize, avgSize, maxSize } = this.params;
+    const gear = this.gear;
+    let start = 0;
+    let i = 0;
+    while (i < data.length) {
+      // Bytes before minSize never end a chunk: skip them without hashing.
+      if (this.length + (i - start) < minSize) {
+        const skip = Math.min(data.length - i, minSize - (this.length + (i - start)));
+        i += skip;
+        if (this.length + (i - start) < minSize) break;
+        this.hash = 0;
+        continue;
+      }
+      let h = this.hash;
+      let pos = this.length + (i - start);
+      let cut = -1;
+      const maskS = this.maskS;
+      const maskL = this.maskL;
+      for (; i < data.length; i++, pos++) {
+        if (pos >= maxSize) {
+          cut = i;
+          break;
+        }
+        h = ((h << 1) + gear[data[i]!]!) >>> 0;
+        if ((h & (pos < avgSize ? maskS : maskL)) === 0) {
+          cut = i + 1;
+          break;
+        }
+      }
+      this.hash = h;
+      if (cut < 0) break;
+      this.pieces.push(data.subarray(start, cut));
+      yield this.take();
+      start = cut;
+      i = cut;
+    }
+    if (start < data.length) {
+      this.pieces.push(data.subarray(start));
+      this.length += data.length - start;
+    }
+  }
+
+  *end(): Generator<Buffer> {
+    if (this.length > 0 || this.pieces.length) yield this.take();
+  }
+
+  private take(): Buffer {
+    const chunk = this.pieces.length === 1 ? Buffer.from(this.pieces[0]!) : Buffer.concat(this.pieces);
+    this.pieces = [];
+    this.length = 0;
+    this.hash = 0;
+    return chunk;
+  }
+}
