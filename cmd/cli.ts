@@ -18,6 +18,9 @@ import { RestoreDeleteCommand } from './commands/restore/delete.ts';
 import { RestoreDescribeCommand } from './commands/restore/describe.ts';
 import { RestoreGetCommand } from './commands/restore/get.ts';
 import { RestoreLogsCommand } from './commands/restore/logs.ts';
+import { RepoCheckCommand } from './commands/repo/check.ts';
+import { RepoPruneCommand } from './commands/repo/prune.ts';
+import { RepoSnapshotsCommand } from './commands/repo/snapshots.ts';
 
 export function buildCli(): Cli {
   const cli = new Cli({
@@ -39,5 +42,6 @@ export function buildCli(): Cli {
   for (const command of [BackupLocationCreateCommand, BackupLocationGetCommand, BackupLocationSetDefaultCommand, BackupLocationDeleteCommand]) {
     cli.register(command);
   }
+  for (const command of [RepoSnapshotsCommand, RepoCheckCommand, RepoPruneCommand]) cli.register(command);
   return cli;
 }

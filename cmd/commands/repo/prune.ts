@@ -1,0 +1,24 @@
+import { Command, Option } from 'clipanion';
+import { BaseCommand } from '../../base-command.ts';
+import { openLocationRepository } from './open-repository.ts';
+
+export class RepoPruneCommand extends BaseCommand {
+  static override paths = [['repo', 'prune']];
+
+  static override usage = Command.Usage({
+    category: 'Volume repository',
+    description: 'delete volume data chunks that no snapshot uses any more',
+    details: 'Deleting a backup drops its snapshots; the chunks only they used stay until a prune. Prune refuses to run while a backup is writing into the repository.',
+    examples: [['Prune the default location', 'kubectl velero repo prune']],
+  });
+
+  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
+  encryptionKeyFile = Option.String('--encryption-key-file', { description: 'the key file of an encrypted repository' });
+
+  async run(): Promise<number> {
+    const repo = await openLocationRepository(this.storageLocation, this.encryptionKeyFile);
+    const report = await repo.prune();
+    this.context.stdout.write(`Pruned: ${report.chunksDeleted} chunks deleted, ${report.chunksKept} kept.\n`);
+    return 0;
+  }
+}
