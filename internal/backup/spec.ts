@@ -7,6 +7,8 @@ import { formatDuration, parseDuration } from './duration.ts';
 import { parseLabelSelector, parseOrSelectors } from './label-selector.ts';
 
 export interface BackupCreateOptions {
+  /** Velero's spec.hooks (`resources: [...]`), e.g. from --hooks-file. */
+  hooks?: { resources?: unknown[] };
   includeNamespaces?: string[];
   excludeNamespaces?: string[];
   includeResources?: string[];
@@ -71,7 +73,7 @@ export function buildBackupSpec(o: BackupCreateOptions): BackupSpec {
     snapshotVolumes: o.snapshotVolumes,
     ttl,
     includeClusterResources: o.includeClusterResources,
-    hooks: {},
+    hooks: o.hooks ?? {},
     storageLocation: o.storageLocation,
     volumeSnapshotLocations: nonEmpty(o.volumeSnapshotLocations),
     defaultVolumesToFsBackup: o.defaultVolumesToFsBackup ?? false,

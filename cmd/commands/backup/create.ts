@@ -6,7 +6,9 @@ import { KubeClusterSource } from '../../../internal/kube/cluster-source.ts';
 import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
-import { formatBytes, readEncryptionKey } from '../volume-options.ts';
+import { formatBytes, podExec, readEncryptionKey } from '../volume-options.ts';
+import { readHooksFile } from '../hooks-file.ts';
+import { backupHooks } from './hook-steps.ts';
 import { openBackupStore } from './open-store.ts';
 import { volumeBackupStep } from './volume-steps.ts';
 import { BadFlagValueError, parseKeyValues, parseOptionalBool, ProgressLine } from './flags.ts';
@@ -48,6 +50,7 @@ export class BackupCreateCommand extends KubeCommand {
   annotations = Option.String('--annotations', { description: 'annotations for the backup: key=value' });
   snapshotVolumes = Option.String('--snapshot-volumes', { tolerateBoolean: true, description: 'take volume snapshots (recorded in the spec)' });
   defaultVolumesToFsBackup = Option.String('--default-volumes-to-fs-backup', { tolerateBoolean: true, description: 'use file-system backup for all volumes by default (recorded in the spec)' });
+  hooksFile = Option.String('--hooks-file', { description: "Velero's backup hooks spec (YAML/JSON: resources with pre/post exec hooks); pod annotations still take priority" });
   encryptionKeyFile = Option.String('--encryption-key-file', { description: 'encrypt file-system volume data with this key (32 raw bytes or a passphrase file); restores need the same file' });
   wait = Option.Boolean('-w,--wait', false, { description: 'wait for the backup to finish (always: it runs in this process)' });
   concurrency = Option.String('--concurrency', '8', { description: 'how many LIST requests run at once' });
@@ -86,6 +89,7 @@ export class BackupCreateCommand extends KubeCommand {
           snapshotVolumes: parseOptionalBool('--snapshot-volumes', this.snapshotVolumes),
           defaultVolumesToFsBackup: parseOptionalBool('--default-volumes-to-fs-backup', this.defaultVolumesToFsBackup),
           labels: parseKeyValues('--labels', this.labels),
+          hooks: readHooksFile(this.hooksFile),
         },
         labels: parseKeyValues('--labels', this.labels),
         annotations: parseKeyValues('--annotations', this.annotations),
@@ -93,7 +97,7 @@ export class BackupCreateCommand extends KubeCommand {
         target: store.target,
         concurrency,
         onProgress: (p) => progress.update(`Backup in progress: ${p.itemsBackedUp} items backed up (${p.totalItems} found so far)${volumeBytes ? `, ${formatBytes(volumeBytes)} of volume data` : ''}`),
-        podSteps: (backup, log) => ({ volumes: volumes(backup, log) }),
+        podSteps: (backup, log) => ({ hooks: backupHooks(backup, log, podExec(kc)), volumes: volumes(backup, log) }),
       });
       progress.done();
       const { phase, warnings = 0, errors = 0, progress: counts } = backup.status;
