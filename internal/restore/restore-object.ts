@@ -23,6 +23,8 @@ export interface RestoreSpec {
   restorePVs?: boolean;
   /** Velero's ConfigMap reference; a client-side --resource-modifiers file is recorded as kind "File". */
   resourceModifier?: { kind: string; name: string; apiGroup?: string };
+  /** Velero's restore hooks (`resources: [...]` with postHooks of exec or init). */
+  hooks?: { resources?: unknown[] };
 }
 
 export interface Restore {

@@ -6,6 +6,8 @@ import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { readEncryptionKey } from '../volume-options.ts';
 import { volumeRestoreStep } from './volume-steps.ts';
+import { readHooksFile } from '../hooks-file.ts';
+import { restoreHookStep } from './hook-steps.ts';
 import { createRestore, latestScheduledBackup } from '../../../internal/restore/create-restore.ts';
 import { defaultRestoreName } from '../../../internal/restore/restore-object.ts';
 import { StoredBackups } from '../../../internal/backup/stored-backups.ts';
@@ -60,6 +62,7 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
   wait = Option.Boolean('-w,--wait', false, { description: 'wait for the restore to finish (always: it runs in this process)' });
   output = Option.String('-o,--output', { description: 'print the Restore object as json or yaml when done' });
 
+  hooksFile = Option.String('--hooks-file', { description: "Velero's restore hooks spec (YAML/JSON: resources with postHooks of exec or init); pod annotations still take priority" });
   encryptionKeyFile = Option.String('--encryption-key-file', { description: 'the key file the backup\'s volume data was encrypted with' });
   volumeHelperImage = Option.String('--volume-helper-image', { description: 'image of the restore-wait init container that receives volume data (needs sh, tar, touch; default busybox:1.36)' });
 
@@ -83,6 +86,8 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
       statusExcludeResources: this.statusExclude, existingResourcePolicy: this.existingResourcePolicy, preserveNodePorts: this.preserveNodePorts,
       restoreVolumes: this.restoreVolumes, resourceModifierConfigMap: this.resourceModifierConfigMap,
     });
+    const hooks = readHooksFile(this.hooksFile);
+    if (hooks) spec.hooks = hooks;
     const name = this.name ?? defaultRestoreName(this.fromSchedule ?? backupName!);
     const kc = await loadKubeConfig(this.kubeTarget());
     const client = new KubeHttpClient(kc, { maxSockets: Math.max(4, concurrency) });
@@ -91,7 +96,8 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
       const modifiers = await readModifierRules(this.resourceModifiers, this.resourceModifierConfigMap, this.veleroNamespace(), async () => client);
       const volumes = this.dryRun || spec.restorePVs === false ? undefined : await volumeRestoreStep({ kc, client, store: location.store, backupName: backupName!, encryptionKey: readEncryptionKey(this.encryptionKeyFile), helperImage: this.volumeHelperImage });
       const run = await createRestore({
-        podSteps: (log) => (volumes ? [volumes.step(log)] : []),
+        // Hooks first: the volume step then puts its restore-wait container before their init containers.
+        podSteps: (log) => [restoreHookStep(spec, kc, client, log), ...(volumes ? [volumes.step(log)] : [])],
         claimsWithVolumeData: volumes?.claims,
         name, veleroNamespace: this.veleroNamespace(), store: location.store, client, concurrency, dryRun: this.dryRun, spec, modifiers,
         labels: parseKeyValues('--labels', this.labels),
