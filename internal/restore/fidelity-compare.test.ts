@@ -57,4 +57,13 @@ test('resource list entries become outcomes by object', () => {
   assert.equal([...m.entries()], [['apps/v1/Deployment shop/web', 'created'], ['apps/v1/Deployment shop/api', 'skipped'], ['v1/Namespace shop', 'created']]);
 });
 
+test('the restore-wait init container of a volume restore is no difference; other extra init containers are', () => {
+  const wanted = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'shop' }, spec: { initContainers: [{ name: 'app-init' }] } } as KubeObject;
+  const live = structuredClone(wanted) as KubeObject;
+  (live.spec as any).initContainers = [{ name: 'kubectl-velero-restore-wait' }, { name: 'app-init' }];
+  assert.equal(compareRestored(wanted, live, 'created'), { state: 'same' });
+  (live.spec as any).initContainers.push({ name: 'other' });
+  assert.is(compareRestored(wanted, live, 'created').state, 'different');
+});
+
 test.run();

@@ -7,6 +7,9 @@ import type { KubeObject } from '../kube/list.ts';
 import { type FieldDifference, subsetDifferences } from './object-diff.ts';
 import { withoutRestoreLabels } from './reset-metadata.ts';
 
+/** Named here as in internal/volumes (the restore engine does not import the volume engine). */
+export const RESTORE_WAIT_CONTAINER = 'kubectl-velero-restore-wait';
+
 export type RestoredAs = 'created' | 'updated' | 'skipped' | 'failed';
 
 export type FidelityVerdict = { state: 'same' } | { state: 'missing' } | { state: 'different'; differences: FieldDifference[] } | { state: 'not-checked' };
@@ -15,7 +18,7 @@ export function compareRestored(wanted: KubeObject, live: KubeObject | undefined
   // Only what this restore created, updated or kept is held to the backup's content.
   if (restoredAs === undefined || restoredAs === 'failed') return { state: 'not-checked' };
   if (!live) return { state: 'missing' };
-  const differences = subsetDifferences(restoredAs === 'skipped' ? withoutRestoreLabels(wanted) : wanted, live);
+  const differences = subsetDifferences(restoredAs === 'skipped' ? withoutRestoreLabels(wanted) : wanted, withoutRestoreWait(live));
   return differences.length ? { state: 'different', differences } : { state: 'same' };
 }
 
@@ -29,4 +32,12 @@ export function outcomesByObject(resourceList: Record<string, string[]>): Map<st
     }
   }
   return out;
+}
+
+/** The restore-wait init container the volume restore adds is a documented transformation, not a difference. */
+function withoutRestoreWait(live: KubeObject): KubeObject {
+  const spec = live.spec as { initContainers?: { name: string }[] } | undefined;
+  if (live.kind !== 'Pod' || !spec?.initContainers?.some((c) => c.name === RESTORE_WAIT_CONTAINER)) return live;
+  const initContainers = spec.initContainers.filter((c) => c.name !== RESTORE_WAIT_CONTAINER);
+  return { ...live, spec: { ...spec, ...(initContainers.length ? { initContainers } : { initContainers: undefined }) } } as KubeObject;
 }
