@@ -82,6 +82,31 @@ test('what is stored: the Restore object (Completed), gzip log, results and reso
   await restore(store, new FakeApi()).then(() => assert.unreachable('same name twice'), (e: Error) => assert.match(e.message, /already exists/));
 });
 
+test('pod steps: prepare in order before the create; after it, work in reverse order; a failure skips the rest and is an error', async () => {
+  const pod = o('v1', 'Pod', 'db-0', 'shop', { spec: { containers: [{ name: 'db' }] } });
+  const store = await storeWithBackup([...ITEMS, { gr: 'pods', version: 'v1', obj: pod }]);
+  const api = new FakeApi();
+  const calls: string[] = [];
+  const step = (name: string, fail = false) => ({
+    prepare: (p: KubeObject) => {
+      calls.push(`prepare ${name}`);
+      return { ...p, spec: { ...(p.spec as object), initContainers: [{ name }, ...(((p.spec as any).initContainers as object[]) ?? [])] } } as KubeObject;
+    },
+    created: async (p: KubeObject) => {
+      calls.push(`created ${name} ${p.metadata.namespace}/${p.metadata.name}`);
+      if (fail) throw new Error(`${name} broke`);
+    },
+  });
+  const run = await restore(store, api, { namespaceMapping: { shop: 'shop-2' } }, { podSteps: () => [step('hooks'), step('volumes', true)] });
+  assert.equal(calls, ['prepare hooks', 'prepare volumes', 'created volumes shop-2/db-0']);
+  assert.equal((api.get('pods', 'shop-2', 'db-0')!.spec as any).initContainers.map((c: { name: string }) => c.name), ['volumes', 'hooks']);
+  assert.is(run.restore.status.phase, 'PartiallyFailed');
+  assert.equal(run.results.toJSON().errors.namespaces, { 'shop-2': ['Pod shop-2/db-0: volumes broke'] });
+  calls.length = 0;
+  await restore(await storeWithBackup([...ITEMS, { gr: 'pods', version: 'v1', obj: pod }]), new FakeApi(), {}, { name: 'r2', podSteps: [step('hooks'), step('volumes')] });
+  assert.equal(calls.slice(2), ['created volumes shop/db-0', 'created hooks shop/db-0']);
+});
+
 test('items of one resource go in parallel, never more than --concurrency at once', async () => {
   const api = new FakeApi();
   api.writeDelayMs = 15;

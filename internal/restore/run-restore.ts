@@ -60,6 +60,23 @@ export interface RestorePodStep {
   created?(pod: KubeObject, original: KubeObject, report: RestoreStepReport): Promise<void>;
 }
 
+/**
+ * A created pod's step work, one step after the other in reverse order of `prepare`: the last step
+ * to prepare put its init container first, so its work must be done first (volume data before the
+ * exec hooks that wait for the application). After a failure the later steps are skipped.
+ */
+async function afterCreate(steps: readonly RestorePodStep[], pod: KubeObject, original: KubeObject, report: RestoreStepReport, what: string): Promise<void> {
+  for (const step of [...steps].reverse()) {
+    if (!step.created) continue;
+    try {
+      await step.created(pod, original, report);
+    } catch (error) {
+      report.error(`${what}: ${(error as Error).message}`);
+      return;
+    }
+  }
+}
+
 const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
 
 export async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -145,9 +162,7 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     rec.outcome(ref, outcome);
     if (isPod && outcome.action === 'created') {
       const report: RestoreStepReport = { warn: (m) => rec.warning(ref, m), error: (m) => rec.results.error(targetNs ? { namespace: targetNs } : 'cluster', m) };
-      for (const step of podSteps) {
-        if (step.created) podWork.push(step.created(outcome.created, original, report).catch((error: unknown) => report.error(`${ref.kind} ${targetNs}/${ref.name}: ${(error as Error).message}`)));
-      }
+      podWork.push(afterCreate(podSteps, outcome.created, original, report, `${ref.kind} ${targetNs}/${ref.name}`));
     }
     if (groupResource === 'namespaces' && outcome.action !== 'failed') namespaces.markReady(ref.name, dryRun && outcome.action === 'created');
     if (groupResource === CRDS && outcome.action === 'created') createdCrds.push(transformed.item.metadata.name);
