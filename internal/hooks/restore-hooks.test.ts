@@ -20,6 +20,9 @@ test('prepare puts hook init containers before the pod\'s own; spec hooks when n
   assert.equal(((runner.prepare(pod()).spec as any).initContainers as any[]).map((c) => c.name), ['from-spec', 'app-init']);
   const annotated = pod({ 'init.hook.restore.velero.io/container-image': 'b', 'init.hook.restore.velero.io/command': 'c' });
   assert.equal(((runner.prepare(annotated).spec as any).initContainers as any[]).map((c) => c.name), ['restore-init-hook', 'app-init']);
+  const restoredBefore = pod({ 'init.hook.restore.velero.io/container-image': 'b', 'init.hook.restore.velero.io/command': 'c' });
+  (restoredBefore.spec as any).initContainers = [{ name: 'restore-init-hook' }, { name: 'app-init' }];
+  assert.equal(((runner.prepare(restoredBefore).spec as any).initContainers as any[]).map((c) => c.name), ['restore-init-hook', 'app-init'], 'a backup of a restored pod keeps one');
 });
 
 test('exec hook waits for the container to be ready, then runs; failures are errors', async () => {

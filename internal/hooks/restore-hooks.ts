@@ -79,6 +79,9 @@ export class RestoreHookRunner {
   prepare(pod: KubeObject): KubeObject {
     let added = initContainersFromAnnotations(pod.metadata.annotations);
     if (!added.length) for (const r of this.applicable(pod)) for (const h of r.postHooks ?? []) added = [...added, ...(h.init?.initContainers ?? [])];
+    // A backup of a pod we restored already has the hook's init container: keep one.
+    const existing = new Set((((pod.spec as Record<string, unknown>).initContainers as { name?: string }[] | undefined) ?? []).map((c) => c.name));
+    added = added.filter((c) => !existing.has(String(c.name)));
     if (!added.length) return pod;
     const spec = { ...(pod.spec as Record<string, unknown>) };
     spec.initContainers = [...added, ...((spec.initContainers as unknown[] | undefined) ?? [])];

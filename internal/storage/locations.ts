@@ -1,7 +1,7 @@
 // Resolves a location name (or the default) to an ObjectStore. Commands call `openLocation`; they
 // never construct providers themselves.
 import { join } from 'node:path';
-import { readCredentialsFile } from './aws-credentials.ts';
+import { readCredentialsFile, type StaticCredentials } from './aws-credentials.ts';
 import { IMPLICIT_DEFAULT, LocationConfigError, type LocationSpec, checkLocationSpec, defaultLocalPath, readLocations } from './location-config.ts';
 import { normalisePrefix } from './keys.ts';
 import { LocalStore } from './local-store.ts';
@@ -16,7 +16,8 @@ export interface OpenedLocation {
 
 const truthy = (v: string | undefined) => v !== undefined && ['true', '1', 'yes'].includes(v.toLowerCase());
 
-export function storeFor(spec: LocationSpec): ObjectStore {
+/** `credentials` (from a cluster location's Secret) are used instead of the spec's credentials file. */
+export function storeFor(spec: LocationSpec, credentials?: StaticCredentials): ObjectStore {
   const config = spec.config ?? {};
   if (spec.provider === 'local') {
     const root = config.path ?? defaultLocalPath();
@@ -29,7 +30,7 @@ export function storeFor(spec: LocationSpec): ObjectStore {
     region: config.region,
     endpoint: config.s3Url,
     forcePathStyle: truthy(config.s3ForcePathStyle),
-    ...(spec.credentialsFile ? { credentials: readCredentialsFile(spec.credentialsFile, config.profile) } : {}),
+    ...(credentials ? { credentials } : spec.credentialsFile ? { credentials: readCredentialsFile(spec.credentialsFile, config.profile) } : {}),
   });
 }
 

@@ -10,6 +10,7 @@ import { formatBytes, podExec, readEncryptionKey } from '../volume-options.ts';
 import { readHooksFile } from '../hooks-file.ts';
 import { backupHooks } from './hook-steps.ts';
 import { openBackupStore } from './open-store.ts';
+import { assertWritable } from '../../location.ts';
 import { volumeBackupStep } from './volume-steps.ts';
 import { BadFlagValueError, parseKeyValues, parseOptionalBool, ProgressLine } from './flags.ts';
 
@@ -61,7 +62,8 @@ export class BackupCreateCommand extends KubeCommand {
     const concurrency = Number(this.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadFlagValueError(`invalid --concurrency "${this.concurrency}": use a whole number of at least 1`);
     const namespace = this.veleroNamespace();
-    const store = await openBackupStore(this.storageLocation);
+    const store = await openBackupStore(this.storageLocation, this);
+    assertWritable(store.resolved, 'create backups in it');
     const kc = await loadKubeConfig(this.kubeTarget());
     const client = new KubeHttpClient(kc, { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));

@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { KubeCommand } from '../../kube-options.ts';
 import { openBackupStore } from './open-store.ts';
+import { assertWritable } from '../../location.ts';
 
 export class BackupDeleteCommand extends KubeCommand {
   static override paths = [['backup', 'delete']];
@@ -18,7 +19,8 @@ export class BackupDeleteCommand extends KubeCommand {
 
   async run(): Promise<number> {
     if (!this.confirm) throw new Error(`refusing to delete without --confirm: run kubectl velero backup delete ${this.names.join(' ')} --confirm`);
-    const { backups, store } = await openBackupStore(this.storageLocation);
+    const { backups, store, resolved } = await openBackupStore(this.storageLocation, this);
+    assertWritable(resolved, 'delete backups from it');
     const { deleteSnapshotsOfBackup } = await import('../../../internal/volumes/repository/repository.ts');
     const { pluginBackupKeys } = await import('../../../internal/volumes/records.ts');
     let failed = 0;

@@ -24,7 +24,7 @@ export class BackupDescribeCommand extends KubeCommand {
 
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
-    const { backups, store } = await openBackupStore(this.storageLocation);
+    const { backups, store } = await openBackupStore(this.storageLocation, this);
     const parts: string[] = [];
     for (const name of this.names) {
       const backup = await backups.get(name);

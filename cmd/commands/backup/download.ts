@@ -20,7 +20,7 @@ export class BackupDownloadCommand extends KubeCommand {
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
-    const { backups } = await openBackupStore(this.storageLocation);
+    const { backups } = await openBackupStore(this.storageLocation, this);
     const file = this.output ?? `${this.name}-data.tar.gz`;
     const tarball = await backups.tarball(this.name);
     if (file === '-') {

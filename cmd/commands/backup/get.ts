@@ -25,7 +25,7 @@ export class BackupGetCommand extends KubeCommand {
 
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
-    const { backups } = await openBackupStore(this.storageLocation);
+    const { backups } = await openBackupStore(this.storageLocation, this);
     let items: Backup[];
     if (this.names.length) items = await Promise.all(this.names.map((n) => backups.get(n)));
     else items = await backups.list();

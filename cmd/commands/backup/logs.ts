@@ -15,7 +15,7 @@ export class BackupLogsCommand extends KubeCommand {
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
-    const { backups } = await openBackupStore(this.storageLocation);
+    const { backups } = await openBackupStore(this.storageLocation, this);
     this.context.stdout.write(await backups.logText(this.name));
     return 0;
   }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { resolveLocation } from '../../location.ts';
 import { KubeCommand } from '../../kube-options.ts';
 import { BadFlagValueError, parseKeyValues, ProgressLine } from '../backup/flags.ts';
 import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
@@ -71,8 +72,7 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
     const concurrency = Number(this.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadFlagValueError(`invalid --concurrency "${this.concurrency}": use a whole number of at least 1`);
     if (!this.fromBackup === !this.fromSchedule) throw new BadFlagValueError('either --from-backup or --from-schedule must be given (not both)');
-    const { openLocation } = await import('../../../internal/storage/locations.ts');
-    const location = await openLocation(this.storageLocation);
+    const location = await resolveLocation(this.storageLocation, this);
     let backupName = this.fromBackup;
     if (this.fromSchedule) {
       const backup = latestScheduledBackup(await new StoredBackups(location.store).list(), this.fromSchedule, this.allowPartiallyFailed);

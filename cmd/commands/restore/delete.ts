@@ -20,7 +20,7 @@ export class RestoreDeleteCommand extends KubeCommand {
   async run(): Promise<number> {
     if (this.all === (this.names.length > 0)) throw new Error('name the restores to delete, or pass --all (not both)');
     if (!this.confirm) throw new Error(`refusing to delete without --confirm: run kubectl velero restore delete ${this.all ? '--all' : this.names.join(' ')} --confirm`);
-    const restores = await openStoredRestores(this.storageLocation);
+    const restores = await openStoredRestores(this.storageLocation, this);
     let failed = 0;
     for (const name of this.all ? await restores.names() : this.names) {
       try {

@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { resolveLocation } from '../../location.ts';
 import { KubeCommand } from '../../kube-options.ts';
 import { goTime } from '../backup/format-backup.ts';
 import { openStoredRestores, selectorText } from './get.ts';
@@ -94,7 +95,7 @@ export class RestoreDescribeCommand extends KubeCommand {
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
-    const restores = await openStoredRestores(this.storageLocation);
+    const restores = await openStoredRestores(this.storageLocation, this);
     const r = await restores.get(this.name);
     const out = describeRestore(r, await restores.results(this.name));
     if (this.details) {
@@ -110,8 +111,7 @@ export class RestoreDescribeCommand extends KubeCommand {
 
   private async fidelityReport(r: Restore, restores: StoredRestores, out: string[]): Promise<number> {
     if (r.status.phase === 'FailedValidation' || r.status.phase === 'InProgress') throw new Error(`restore "${r.metadata.name}" is ${r.status.phase}: there is nothing to check`);
-    const { openLocation } = await import('../../../internal/storage/locations.ts');
-    const { store } = await openLocation(this.storageLocation);
+    const { store } = await resolveLocation(this.storageLocation, this);
     const rules = await restores.modifiersText(r.metadata.name);
     const modifiers = rules === undefined ? undefined : parseResourceModifiers(rules, `restore ${r.metadata.name}`);
     const staged = await StagedBackup.stage(await store.get(backupKeys(r.spec.backupName).tarball));

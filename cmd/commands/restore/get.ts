@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { type KubeSide, resolveLocation } from '../../location.ts';
 import { KubeCommand } from '../../kube-options.ts';
 import { goTime } from '../backup/format-backup.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
@@ -19,9 +20,8 @@ export function selectorText(r: Restore): string {
   return formatLabelSelector(r.spec.labelSelector);
 }
 
-export async function openStoredRestores(location: string | undefined): Promise<StoredRestores> {
-  const { openLocation } = await import('../../../internal/storage/locations.ts');
-  return new StoredRestores((await openLocation(location)).store);
+export async function openStoredRestores(location: string | undefined, kube?: KubeSide): Promise<StoredRestores> {
+  return new StoredRestores((await resolveLocation(location, kube)).store);
 }
 
 export class RestoreGetCommand extends KubeCommand {
@@ -40,7 +40,7 @@ export class RestoreGetCommand extends KubeCommand {
 
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
-    const restores = await openStoredRestores(this.storageLocation);
+    const restores = await openStoredRestores(this.storageLocation, this);
     const items = this.names.length ? await Promise.all(this.names.map((n) => restores.get(n))) : await restores.list();
     if (format !== 'table') {
       this.context.stdout.write(renderStructured(this.names.length === 1 ? items[0] : { apiVersion: 'velero.io/v1', kind: 'RestoreList', items }, format));

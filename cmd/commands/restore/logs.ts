@@ -16,7 +16,7 @@ export class RestoreLogsCommand extends KubeCommand {
   storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
-    const restores = await openStoredRestores(this.storageLocation);
+    const restores = await openStoredRestores(this.storageLocation, this);
     this.context.stdout.write(await restores.logText(this.name));
     return 0;
   }

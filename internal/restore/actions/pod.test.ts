@@ -18,6 +18,8 @@ const cases: { name: string; spec: Record<string, unknown>; want: Record<string,
     spec: { serviceAccountName: 'web', volumes: [{ name: 'web-token-x1' }, { name: 'db-token-x2' }], containers: [{ name: 'c', volumeMounts: [{ name: 'web-token-x1' }, { name: 'db-token-x2' }] }] },
     want: { serviceAccountName: 'web', volumes: [{ name: 'db-token-x2' }], containers: [{ name: 'c', volumeMounts: [{ name: 'db-token-x2' }] }] },
   },
+  { name: "an earlier restore's restore-wait init container goes, the pod's own stay", spec: { initContainers: [{ name: 'kubectl-velero-restore-wait' }, { name: 'restore-hook' }], containers: [{ name: 'c' }] }, want: { initContainers: [{ name: 'restore-hook' }], containers: [{ name: 'c' }] } },
+  { name: 'only a restore-wait init container: no initContainers left', spec: { initContainers: [{ name: 'kubectl-velero-restore-wait' }], containers: [{ name: 'c' }] }, want: { containers: [{ name: 'c' }] } },
   { name: 'no serviceAccountName means default', spec: { volumes: [{ name: 'default-token-q' }], containers: [{ name: 'c' }] }, want: { containers: [{ name: 'c' }] } },
 ];
 

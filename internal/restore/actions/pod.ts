@@ -4,7 +4,10 @@
 // account token volumes and their mounts go, so the ServiceAccount admission plugin injects fresh
 // ones. Velero drops the legacy `<serviceAccount>-token-*` secret volumes; we also drop the
 // projected `kube-api-access-*` volume of current clusters, whose random name would otherwise be
-// kept next to nothing that needs it.
+// kept next to nothing that needs it. A restore-wait init container from an earlier restore of
+// ours (a backup of a restored pod) goes too: it would wait forever for data nobody sends; the
+// volume step adds a fresh one when this restore has data for the pod.
+import { RESTORE_WAIT_CONTAINER } from '../fidelity-compare.ts';
 import { copyOf, list, obj, type Json, type RestoreItemAction } from './types.ts';
 
 function isTokenVolume(name: string, serviceAccount: string): boolean {
@@ -19,6 +22,10 @@ export const podAction: RestoreItemAction = {
     const spec = obj(out.spec);
     delete spec.nodeName;
     delete spec.priority;
+    if (list(spec.initContainers).some((c) => c.name === RESTORE_WAIT_CONTAINER)) {
+      spec.initContainers = list(spec.initContainers).filter((c) => c.name !== RESTORE_WAIT_CONTAINER);
+      if ((spec.initContainers as Json[]).length === 0) delete spec.initContainers;
+    }
     const serviceAccount = String(spec.serviceAccountName ?? spec.serviceAccount ?? 'default');
     const dropped = new Set(list(spec.volumes).map((v) => String(v.name)).filter((n) => isTokenVolume(n, serviceAccount)));
     if (dropped.size) {

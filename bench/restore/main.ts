@@ -1,0 +1,102 @@
+// make bench-restore: the 10,000-object backup of bench/backup (ConfigMaps and Secrets of ~1 KiB in
+// 100 namespaces), made on a source cluster with MinIO, restored into a second, empty cluster. In the
+// same run, on that target cluster: (a) the floor — the same objects (as a restore would send them:
+// without server-populated metadata) created with N concurrent raw POSTs into fresh namespaces
+// floor-NNN, namespaces first; (b) `kubectl velero restore create` of the backup (into the original
+// bench-NNN names, so both write into equally empty namespaces of the same API server), N = our
+// --concurrency, with its peak RSS.
+// Last line: {"bench":"restore","objects":…,"floor_per_s":…,"ours_per_s":…,"ratio":…,"peak_rss_mb":…}
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { downCluster, upCluster } from '../../hack/harness/cluster.ts';
+import { KubeHttpClient } from '../../internal/kube/http-client.ts';
+import { loadKubeConfig } from '../../internal/kube/kubeconfig.ts';
+import { seedObjects } from '../backup/seed.ts';
+
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
+const NAMESPACES = Number(process.env.BENCH_NAMESPACES ?? 100);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const SOURCE = `bench-restore-src-${process.pid}`;
+const TARGET = `bench-restore-dst-${process.pid}`;
+const plugin = join(import.meta.dirname, '..', '..', 'bin', 'kubectl-velero');
+
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: Record<string, unknown> & { name: string; namespace: string };
+  [k: string]: unknown;
+}
+
+/** The seeded objects as a restore would create them. */
+async function readObjects(kubeconfig: string): Promise<{ path: string; body: Obj }[]> {
+  const client = new KubeHttpClient(await loadKubeConfig({ kubeconfig }));
+  const out: { path: string; body: Obj }[] = [];
+  for (const [resource, kind] of [['configmaps', 'ConfigMap'], ['secrets', 'Secret']] as const) {
+    let token: string | undefined;
+    do {
+      const page = await client.getJson<{ items: Obj[]; metadata: { continue?: string } }>(`/api/v1/${resource}`, { limit: '500', continue: token, labelSelector: 'bench=backup' });
+      for (const item of page.items) {
+        const { name, namespace, labels } = item.metadata;
+        const { metadata: _m, ...rest } = item;
+        out.push({ path: `/api/v1/namespaces/${namespace.replace(/^bench-/, 'floor-')}/${resource}`, body: { ...rest, apiVersion: 'v1', kind, metadata: { name, namespace: namespace.replace(/^bench-/, 'floor-'), labels } } });
+      }
+      token = page.metadata.continue || undefined;
+    } while (token);
+  }
+  client.close();
+  return out;
+}
+
+async function floorSeconds(kubeconfig: string, objects: { path: string; body: Obj }[]): Promise<number> {
+  const client = new KubeHttpClient(await loadKubeConfig({ kubeconfig }), { maxSockets: CONCURRENCY });
+  const namespaces = [...new Set(objects.map((o) => o.body.metadata.namespace))];
+  const start = process.hrtime.bigint();
+  await pool(namespaces, CONCURRENCY, (name) => client.sendJson('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+  await pool(objects, CONCURRENCY, (o) => client.sendJson('POST', o.path, o.body));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  client.close();
+  return seconds;
+}
+
+async function pool<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: size }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+async function main(): Promise<void> {
+  const [source, target] = await Promise.all([upCluster(SOURCE), upCluster(TARGET)]);
+  try {
+    console.log(`seeding ${OBJECTS} objects in ${NAMESPACES} namespaces on the source cluster…`);
+    await seedObjects(source.kubeconfig, OBJECTS, NAMESPACES);
+    const env = { ...process.env, KUBECTL_VELERO_CONFIG: join(mkdtempSync(join(tmpdir(), 'bench-restore-')), 'config.yaml') };
+    execFileSync(plugin, ['backup-location', 'create', 'minio', '--provider', 'aws', '--bucket', source.minio.bucket, '--credential-file', source.minio.credentialsFile, '--config', `region=${source.minio.region},s3ForcePathStyle=true,s3Url=${source.minio.endpoint}`, '--default'], { env, stdio: 'inherit' });
+    execFileSync(plugin, ['backup', 'create', 'bench-1', '--include-namespaces', 'bench-*', '--kubeconfig', source.kubeconfig], { env, stdio: 'inherit' });
+
+    const objects = await readObjects(source.kubeconfig);
+    const floor = await floorSeconds(target.kubeconfig, objects);
+    const floorPerS = (objects.length + NAMESPACES) / floor;
+    console.log(`floor: ${objects.length} objects + ${NAMESPACES} namespaces by ${CONCURRENCY} concurrent POSTs in ${floor.toFixed(2)} s = ${floorPerS.toFixed(0)} objects/s`);
+
+    const start = process.hrtime.bigint();
+    const run = spawnSync('/usr/bin/time', ['-f', 'peak_rss_kb=%M', plugin, 'restore', 'create', 'bench-r1', '--from-backup', 'bench-1', '--concurrency', String(CONCURRENCY), '--kubeconfig', target.kubeconfig], { env, encoding: 'utf8' });
+    const ours = Number(process.hrtime.bigint() - start) / 1e9;
+    process.stdout.write(run.stdout);
+    if (run.status !== 0) throw new Error(`restore create failed (${run.status}): ${run.stderr}`);
+    const restored = Number(/(\d+) items restored/.exec(run.stdout)?.[1] ?? NaN);
+    const oursPerS = restored / ours;
+    const rssKb = Number(/peak_rss_kb=(\d+)/.exec(run.stderr)?.[1] ?? NaN);
+    console.log(`ours: ${restored} items in ${ours.toFixed(2)} s = ${oursPerS.toFixed(0)} objects/s (whole command: download, staging, discovery), peak RSS ${(rssKb / 1024).toFixed(0)} MB`);
+    console.log(`ratio ${(oursPerS / floorPerS).toFixed(2)} of the floor (goal ≥ 0.8)`);
+    console.log(JSON.stringify({ bench: 'restore', objects: restored, floor_per_s: round(floorPerS), ours_per_s: round(oursPerS), ratio: round(oursPerS / floorPerS), peak_rss_mb: round(rssKb / 1024) }));
+  } finally {
+    await Promise.all([downCluster(SOURCE), downCluster(TARGET)]);
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+await main();

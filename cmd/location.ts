@@ -1,0 +1,65 @@
+// Which storage location a command uses: a location of the plugin's config file, else — where Velero
+// is installed — a BackupStorageLocation object of the cluster (read with your credentials, its
+// credential Secret too), else with nothing configured the implicit local directory.
+import type { KubeTarget } from '../internal/kube/kubeconfig.ts';
+import type { OpenedLocation } from '../internal/storage/locations.ts';
+
+export interface KubeSide {
+  kubeTarget(): KubeTarget;
+  veleroNamespace(): string;
+}
+
+export interface ResolvedLocation extends OpenedLocation {
+  source: 'config' | 'cluster';
+  readOnly: boolean;
+}
+
+export class ReadOnlyLocationError extends Error {}
+
+export async function resolveLocation(name: string | undefined, kube?: KubeSide): Promise<ResolvedLocation> {
+  const { openLocation } = await import('../internal/storage/locations.ts');
+  const { readLocations, LocationConfigError, IMPLICIT_DEFAULT } = await import('../internal/storage/location-config.ts');
+  const file = readLocations();
+  const configured = name !== undefined ? Boolean(file.locations[name]) : Boolean(file.defaultLocation && file.locations[file.defaultLocation]);
+  if (configured || !kube) return { ...(await openLocation(name)), source: 'config', readOnly: false };
+  let cluster: ResolvedLocation | undefined;
+  try {
+    cluster = await fromCluster(name, kube);
+  } catch (error) {
+    // Nothing named and no cluster to ask: the implicit local location, as before Velero was installed.
+    if (name !== undefined) throw error;
+  }
+  if (cluster) return cluster;
+  if (name !== undefined && name !== IMPLICIT_DEFAULT) {
+    throw new LocationConfigError(`backup storage location "${name}" not found in the plugin config or as a BackupStorageLocation in namespace ${kube.veleroNamespace()}: see kubectl velero backup-location get`);
+  }
+  return { ...(await openLocation(name)), source: 'config', readOnly: false };
+}
+
+/** The cluster's location of that name (or its default one); undefined when there is none. */
+async function fromCluster(name: string | undefined, kube: KubeSide): Promise<ResolvedLocation | undefined> {
+  const { loadKubeConfig } = await import('../internal/kube/kubeconfig.ts');
+  const { KubeHttpClient } = await import('../internal/kube/http-client.ts');
+  const { listClusterLocations, readCredential } = await import('../internal/kube/backup-storage-locations.ts');
+  const { storeFor } = await import('../internal/storage/locations.ts');
+  const { parseCredentialsFile } = await import('../internal/storage/aws-credentials.ts');
+  const client = new KubeHttpClient(await loadKubeConfig(kube.kubeTarget()), { retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+  try {
+    const namespace = kube.veleroNamespace();
+    const { locations } = await listClusterLocations(client, namespace);
+    const found = name !== undefined ? locations.find((l) => l.name === name) : locations.find((l) => l.isDefault);
+    if (!found) return undefined;
+    if (found.provider !== 'aws') throw new Error(`backup storage location "${found.name}" uses provider "${found.provider}": only aws (S3-compatible) locations of the cluster can be used`);
+    const spec = { provider: 'aws' as const, bucket: found.bucket, prefix: found.prefix, config: found.config };
+    const text = await readCredential(client, namespace, found);
+    const credentials = text === undefined ? undefined : parseCredentialsFile(text, found.config.profile);
+    return { name: found.name, spec, store: storeFor(spec, credentials), source: 'cluster', readOnly: found.accessMode === 'ReadOnly' };
+  } finally {
+    client.close();
+  }
+}
+
+/** Backups may not be written to or deleted from a ReadOnly location (Velero's rule). */
+export function assertWritable(location: ResolvedLocation, action: string): void {
+  if (location.readOnly) throw new ReadOnlyLocationError(`backup storage location "${location.name}" is ReadOnly: cannot ${action}`);
+}
