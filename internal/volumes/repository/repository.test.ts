@@ -64,7 +64,9 @@ test('dedup: the same data again uploads only the manifest; a 1% change a small 
   for (let i = 0; i < 8; i++) randomBytes(10_000).copy(changed, i * 1_000_000 + 123_456);
   const reopened = await openRepository({ store });
   const third = await reopened.writeSnapshot(pieces(changed, 65_536), meta('b3'));
-  assert.ok(third.uploadedBytes < first.uploadedBytes * 0.15, `${third.uploadedBytes} of ${first.uploadedBytes}`);
+  // Each 10 kB overwrite touches the chunk it falls in (and at most the boundary chunks next to it).
+  assert.ok(third.newChunks <= 8 * 3, `${third.newChunks} new chunks of ${third.chunks}`);
+  assert.ok(third.newBytes < data.length * 0.3 && third.uploadedBytes < first.uploadedBytes * 0.35, `${third.newBytes} new bytes, ${third.uploadedBytes} uploaded of ${first.uploadedBytes}`);
   assert.equal(await readAll(reopened.readSnapshot(third.id)), changed);
   assert.equal(await readAll(reopened.readSnapshot(first.id)), data);
 });
@@ -118,6 +120,15 @@ test('damage: a deleted chunk and a flipped byte are named by check and fail the
   assert.match(String(readA?.message), new RegExp(`snapshot ${a.id} needs chunk ${victim}, which is missing`));
   const readB = await readAll(repo.readSnapshot(b.id)).then(() => undefined, (e: Error) => e);
   assert.match(String(readB?.message), /does not (match its hash|decompress)/);
+});
+
+test('two snapshots written at once share a chunk: the second waits for its upload before its manifest', async () => {
+  const repo = await openRepository({ store, chunker: SMALL, uploadConcurrency: 2 });
+  const shared = randomBytes(1 << 20);
+  const [a, b] = await Promise.all([repo.writeSnapshot(pieces(shared), meta('b1')), repo.writeSnapshot(pieces(shared), meta('b2'))]);
+  assert.is(a.newChunks + b.newChunks, a.chunks, 'each chunk uploaded once');
+  assert.equal((await repo.check()).problems, []);
+  assert.equal(await readAll(repo.readSnapshot(b.id)), shared);
 });
 
 test('deleting a backup\'s snapshots and pruning removes exactly the chunks nobody uses', async () => {

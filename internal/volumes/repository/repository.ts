@@ -148,6 +148,8 @@ export async function deleteSnapshotsOfBackup(store: ObjectStore, backup: string
 
 export class Repository {
   private known: Promise<Set<string>> | undefined;
+  /** Chunk uploads in flight, by id: another snapshot that dedups against one waits for it. */
+  private readonly uploading = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -186,10 +188,16 @@ export class Repository {
       let newBytes = 0;
       let uploadedBytes = 0;
 
+      /** Chunks this snapshot dedups against while another snapshot is still uploading them. */
+      const borrowed: Promise<void>[] = [];
       const store = async (chunk: Buffer) => {
         const id = this.sealer.id(chunk);
         chunkList.push([id, chunk.length]);
-        if (known.has(id)) return;
+        if (known.has(id)) {
+          const pending = this.uploading.get(id);
+          if (pending) borrowed.push(pending);
+          return;
+        }
         // Counted as known now: the same chunk twice in one stream is uploaded once.
         known.add(id);
         newChunks++;
@@ -197,18 +205,25 @@ export class Repository {
         // At most `concurrency` chunks sealed or uploading: the source waits (bounded memory).
         while (inFlight.size >= this.concurrency) await Promise.race(inFlight);
         if (failure) throw failure;
-        const upload = (async () => {
+        const put = (async () => {
           const sealed = await this.sealer.seal(chunk);
           await this.store.put(chunkKey(id), sealed, { signal: opts.signal });
           uploadedBytes += sealed.length;
-        })().then(
-          () => void inFlight.delete(upload),
+        })();
+        this.uploading.set(id, put);
+        const upload = put.then(
+          () => {
+            inFlight.delete(upload);
+            this.uploading.delete(id);
+          },
           (error: unknown) => {
             inFlight.delete(upload);
+            this.uploading.delete(id);
             known.delete(id);
             failure ??= error;
           },
         );
+        put.catch(() => undefined);
         inFlight.add(upload);
       };
 
@@ -223,6 +238,8 @@ export class Repository {
       for (const chunk of chunker.end()) await store(chunk);
       await Promise.all(inFlight);
       if (failure) throw failure;
+      // A manifest never lists a chunk that is not stored: wait for those another snapshot uploads.
+      await Promise.all(borrowed);
 
       const created = new Date().toISOString();
       const id = randomBytes(16).toString('hex');
