@@ -1,7 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Chunker, type ChunkerParams } from './chunker.ts';
+
+/** Deterministic pseudo-random bytes: the same boundaries on every run. */
+function randomBytes(n: number, seed = 'data'): Buffer {
+  const out = Buffer.alloc(n);
+  for (let i = 0, block = 0; i < n; i += 32, block++) createHash('sha256').update(`${seed}:${block}`).digest().copy(out, i);
+  return out;
+}
 
 const SMALL: ChunkerParams = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
 
@@ -32,7 +39,10 @@ test('an insertion changes only the chunks around it', () => {
   const before = new Set(cut(data, 4096).map((c) => c.toString('hex')));
   const after = cut(changed, 4096);
   const fresh = after.filter((c) => !before.has(c.toString('hex')));
-  assert.ok(fresh.length <= 2, `${fresh.length} new chunks of ${after.length}`);
+  // The chunk holding the insertion, perhaps split, and at most a neighbour before the cuts line up again.
+  assert.ok(fresh.length >= 1 && fresh.length <= 4, `${fresh.length} new chunks of ${after.length}`);
+  const firstFresh = after.findIndex((c) => !before.has(c.toString('hex')));
+  assert.ok(after.slice(firstFresh + fresh.length).every((c) => before.has(c.toString('hex'))), 'the new chunks are together');
 });
 
 test('zeros and repeated text still cut at maxSize; the seed changes the boundaries', () => {
