@@ -19,8 +19,10 @@ build: deps
 	node hack/build.mjs
 
 install: build
-	install -d $(PREFIX)/bin $(PREFIX)/lib/kubectl-velero
-	install -m 0644 build/kubectl-velero.mjs $(PREFIX)/lib/kubectl-velero/kubectl-velero.mjs
+	rm -rf $(PREFIX)/lib/kubectl-velero/chunks
+	install -d $(PREFIX)/bin $(PREFIX)/lib/kubectl-velero/chunks
+	install -m 0644 build/kubectl-velero.mjs build/kubectl-velero.mjs.map $(PREFIX)/lib/kubectl-velero/
+	install -m 0644 build/chunks/* $(PREFIX)/lib/kubectl-velero/chunks/
 	install -m 0755 node_modules/node/bin/node $(PREFIX)/lib/kubectl-velero/node
 	install -m 0755 bin/kubectl-velero $(PREFIX)/bin/kubectl-velero
 	install -m 0755 hack/release/kubectl_complete-velero $(PREFIX)/bin/kubectl_complete-velero

@@ -1,0 +1,52 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BackupArchiveWriter } from '../archive/writer.ts';
+import { StagedBackup } from './staged-backup.ts';
+
+async function tarball(items: { groupResource: string; namespace?: string; name: string; body: string }[]): Promise<Buffer> {
+  const sink = new BackupArchiveWriter();
+  const chunks: Buffer[] = [];
+  sink.stream.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => sink.stream.on('end', resolve));
+  await sink.writeVersion();
+  for (const i of items) await sink.addItem({ groupResource: i.groupResource, version: 'v1', preferred: true, namespace: i.namespace, name: i.name }, i.body);
+  await sink.finish();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+test('every item reads back from the staging file, grouped by resource, in archive order; dispose removes it', async () => {
+  const items = Array.from({ length: 300 }, (_, i) => ({
+    groupResource: i % 3 ? 'configmaps' : 'persistentvolumes',
+    namespace: i % 3 ? `ns-${i % 7}` : undefined,
+    name: `item-${i}`,
+    body: JSON.stringify({ metadata: { name: `item-${i}` }, data: { n: 'é'.repeat(i) } }),
+  }));
+  const staged = await StagedBackup.stage(Readable.from(await tarball(items)));
+  assert.equal([...staged.items.keys()].sort(), ['configmaps', 'persistentvolumes']);
+  assert.is(staged.items.get('configmaps')!.length, 200);
+  assert.equal(staged.items.get('configmaps')![0], { namespace: 'ns-1', name: 'item-1', offset: staged.items.get('configmaps')![0]!.offset, length: Buffer.byteLength(items[1]!.body) });
+  // Reads in any order, in parallel, as the restore does.
+  const all = [...staged.items.values()].flat().reverse();
+  const read = await Promise.all(all.map((i) => staged.read(i)));
+  for (const [k, i] of all.entries()) assert.equal(read[k], JSON.parse(items.find((x) => x.name === i.name)!.body));
+  assert.is(staged.items.get('persistentvolumes')![0]!.namespace, undefined);
+  await staged.dispose();
+  assert.not.ok(existsSync(staged.dir));
+});
+
+test('a truncated tarball fails the staging and leaves no temp dir behind', async () => {
+  const whole = await tarball([{ groupResource: 'configmaps', namespace: 'a', name: 'x', body: JSON.stringify({ big: 'y'.repeat(200_000) }) }]);
+  const stagingDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('kubectl-velero-restore-'));
+  const before = new Set(stagingDirs());
+  await StagedBackup.stage(Readable.from(whole.subarray(0, Math.floor(whole.length / 2)))).then(
+    () => assert.unreachable('a truncated archive was staged'),
+    (error: Error) => assert.match(error.message, /corrupt|truncated|unexpected end/i),
+  );
+  assert.equal(stagingDirs().filter((d) => !before.has(d)), []);
+});
+
+test.run();
