@@ -12,22 +12,34 @@ export function matchesAny(patterns: Iterable<string>, value: string): boolean {
   return false;
 }
 
+/** A pattern without glob syntax matches only itself. */
+const isLiteral = (pattern: string) => !/[*?[\]{}\\]/.test(pattern);
+
+/** matchesAny, by set lookup when no pattern has glob syntax (an expanded namespace list of 100 names is asked once per item). */
+function matcher(patterns: Set<string>): (value: string) => boolean {
+  return [...patterns].every(isLiteral) ? (value) => patterns.has(value) : (value) => matchesAny(patterns, value);
+}
+
 export class IncludesExcludes {
   readonly includes: Set<string>;
   readonly excludes: Set<string>;
+  private readonly included: (value: string) => boolean;
+  private readonly excluded: (value: string) => boolean;
 
   constructor(includes: Iterable<string> = [], excludes: Iterable<string> = []) {
     this.includes = new Set(includes);
     this.excludes = new Set(excludes);
+    this.included = matcher(this.includes);
+    this.excluded = matcher(this.excludes);
   }
 
   shouldInclude(value: string): boolean {
-    if (matchesAny(this.excludes, value)) return false;
-    return this.includes.size === 0 || this.includes.has('*') || matchesAny(this.includes, value);
+    if (this.excluded(value)) return false;
+    return this.includes.size === 0 || this.includes.has('*') || this.included(value);
   }
 
   isExcluded(value: string): boolean {
-    return matchesAny(this.excludes, value);
+    return this.excluded(value);
   }
 
   /** No excludes and the includes are empty or just `*`. */

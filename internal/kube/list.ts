@@ -1,6 +1,6 @@
-// Paginated LIST of any resource as an async generator of raw objects, so a caller holds one page
-// at a time however large the cluster. Items come back with apiVersion and kind set (the API
-// server leaves them off list items).
+// Paginated LIST of any resource as an async generator of raw objects, so a caller holds at most two
+// pages (the next is fetched while this one is consumed) however large the cluster. Items come back
+// with apiVersion and kind set (the API server leaves them off list items).
 import type { ApiResource } from './discovery.ts';
 import type { KubeRequester } from './http-client.ts';
 
@@ -41,33 +41,40 @@ interface ListPage {
 
 export async function* listObjects(client: KubeRequester, resource: ApiResource, options: ListOptions = {}): AsyncGenerator<KubeObject> {
   const path = resourcePath(resource, options.namespace);
+  const fetchPage = (token: string | undefined): Promise<ListPage> => {
+    const page = client.getJson<ListPage>(path, { limit: String(options.limit ?? 500), continue: token, labelSelector: options.labelSelector }, options.signal);
+    // Awaited below; a consumer that stops early must not leave an unhandled rejection behind.
+    page.catch(() => undefined);
+    return page;
+  };
   let token: string | undefined;
   let restarted = false;
-  do {
+  let pending: Promise<ListPage> | undefined = fetchPage(undefined);
+  while (pending) {
     let page: ListPage;
     try {
-      page = await client.getJson<ListPage>(
-        path,
-        { limit: String(options.limit ?? 500), continue: token, labelSelector: options.labelSelector },
-        options.signal,
-      );
+      page = await pending;
     } catch (error) {
       // A continue token expires (410 Gone) when a slow consumer outlives etcd's compaction window:
       // start over once, as client-go's pager does; callers dedupe what they already saw.
       if (token && !restarted && (error as { status?: number }).status === 410) {
         restarted = true;
         token = undefined;
+        pending = fetchPage(undefined);
         continue;
       }
       throw error;
     }
+    token = page.metadata?.continue || undefined;
+    // The next page is fetched while this one is consumed, so the API server's time and ours
+    // overlap: one request in flight and at most two pages in memory per list.
+    pending = token ? fetchPage(token) : undefined;
     for (const item of page.items ?? []) {
       item.apiVersion = resource.groupVersion;
       item.kind = resource.kind;
       yield item;
     }
-    token = page.metadata?.continue || undefined;
-  } while (token);
+  }
 }
 
 /** GET one object; undefined when it does not exist. */

@@ -1,0 +1,67 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ApiResource } from './discovery.ts';
+import { KubeApiError } from './errors.ts';
+import type { KubeRequester } from './http-client.ts';
+import { listObjects } from './list.ts';
+
+const configmaps = { group: '', groupVersion: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true } as ApiResource;
+
+/** An API server of `pages` pages of `size` items; records each request and what the consumer had seen when it came. */
+function server(pages: number, size: number, failAt?: { token: string; error: Error; times: number }) {
+  const requests: { token?: string; consumed: number }[] = [];
+  let consumed = 0;
+  const client: KubeRequester = {
+    async getJson<T>(path: string, query: Record<string, string | undefined> = {}) {
+      assert.is(path, '/api/v1/namespaces/shop/configmaps');
+      requests.push({ token: query.continue, consumed });
+      if (failAt && query.continue === failAt.token && failAt.times-- > 0) throw failAt.error;
+      const n = query.continue ? Number(query.continue) : 0;
+      const items = Array.from({ length: size }, (_, i) => ({ metadata: { name: `cm-${n * size + i}` } }));
+      return { items, metadata: n + 1 < pages ? { continue: String(n + 1) } : {} } as T;
+    },
+  };
+  return { client, requests, seen: () => consumed++ };
+}
+
+test('every page in order, apiVersion and kind set; the next page is asked for while this one is consumed', async () => {
+  const s = server(3, 4);
+  const names: string[] = [];
+  for await (const item of listObjects(s.client, configmaps, { namespace: 'shop', limit: 4 })) {
+    assert.equal([item.apiVersion, item.kind], ['v1', 'ConfigMap']);
+    names.push(item.metadata.name);
+    s.seen();
+  }
+  assert.equal(names, Array.from({ length: 12 }, (_, i) => `cm-${i}`));
+  // Page 2 was requested before any item of page 1 was consumed, page 3 before any of page 2.
+  assert.equal(s.requests, [{ token: undefined, consumed: 0 }, { token: '1', consumed: 0 }, { token: '2', consumed: 4 }]);
+});
+
+test('an expired continue token (410) starts the list over once; a second 410 is an error', async () => {
+  const gone = () => new KubeApiError(410, 'Expired', '/api/v1/namespaces/shop/configmaps', 'the provided continue parameter is too old');
+  const once = server(3, 2, { token: '2', error: gone(), times: 1 });
+  const names: string[] = [];
+  for await (const item of listObjects(once.client, configmaps, { namespace: 'shop' })) names.push(item.metadata.name);
+  assert.equal(names.length, 4 + 6, 'two pages, then all three again');
+  const twice = server(3, 2, { token: '2', error: gone(), times: 2 });
+  await (async () => {
+    for await (const _ of listObjects(twice.client, configmaps, { namespace: 'shop' }));
+  })().then(
+    () => assert.unreachable('a second 410 was swallowed'),
+    (error: KubeApiError) => assert.is(error.status, 410),
+  );
+});
+
+test('a consumer that stops early leaves no unhandled rejection from the page fetched ahead', async () => {
+  const s = server(3, 2, { token: '1', error: new Error('connection reset'), times: 1 });
+  let unhandled: unknown;
+  const onUnhandled = (reason: unknown) => (unhandled = reason);
+  process.on('unhandledRejection', onUnhandled);
+  for await (const _ of listObjects(s.client, configmaps, { namespace: 'shop' })) break;
+  await new Promise((r) => setTimeout(r, 20));
+  process.off('unhandledRejection', onUnhandled);
+  assert.is(unhandled, undefined);
+  assert.is(s.requests.length, 2);
+});
+
+test.run();
