@@ -2,8 +2,8 @@
 // known rows, a pre hook that makes the files consistent, a backup through exec into MinIO, the
 // namespace deleted, a restore that streams the data back before the databases start — and the
 // table checksums equal the originals. Then: an incremental backup after a 1% change uploads a
-// small fraction, a migration into cluster B under a new namespace name, and a chunk deleted by
-// hand is named by `repo check` and fails the restore instead of starting on bad data.
+// small fraction, a migration into cluster B under a new namespace name, and a
+// pack deleted by hand is named by `repo check` and fails the restore instead of starting on bad data.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,7 +196,7 @@ spec:
   await kubectl(a.kubeconfig, ['apply', '-f', join(work, 'fault.yaml')]);
   await kubectl(a.kubeconfig, ['wait', '-n', 'fault', '--for=condition=Ready', 'pod/data', '--timeout=120s'], { timeoutMs: 130_000 });
   await kubectl(a.kubeconfig, ['exec', '-n', 'fault', 'data', '--', 'sh', '-c', 'head -c 300000000 /dev/urandom > /data/random.bin']);
-  const chunks = join(dir, 'minio-data', a.minio.bucket, 'plugins', 'kubectl-velero', 'repo', 'chunks');
+  const chunks = join(dir, 'minio-data', a.minio.bucket, 'plugins', 'kubectl-velero', 'repo', 'packs');
   const count = () => (existsSync(chunks) ? readdirSync(chunks).reduce((n, d) => n + readdirSync(join(chunks, d)).length, 0) : 0);
   const before = count();
   const child = spawn(plugin, ['backup', 'create', 'fault-1', '--include-namespaces', 'fault', '--kubeconfig', a.kubeconfig], { env });
@@ -225,22 +225,29 @@ spec:
   assert.match((await velero(['repo', 'check'])).stdout, /No problems found/);
 });
 
-test('a chunk deleted by hand: repo check names the broken snapshot, and the restore fails clearly', async () => {
+test('a pack deleted by hand: repo check names the broken snapshot, and the restore fails clearly', async () => {
   assert.match((await velero(['repo', 'check'])).stdout, /No problems found/);
   const mc = bucketClient(a);
-  // A chunk db-2's PostgreSQL snapshot needs (others may share it: check names them all).
+  const json = async (key: string) => JSON.parse(await new Response(Readable.toWeb(await mc.getObject(a.minio.bucket, key)) as ReadableStream).text());
+  // The pack holding a chunk db-2's PostgreSQL snapshot needs (other snapshots may share it: check names them all).
   const snapshots = JSON.parse((await velero(['repo', 'snapshots', '-o', 'json'])).stdout) as { id: string; backup: string; pod: string }[];
   const victim = snapshots.find((s) => s.backup === 'db-2' && s.pod === 'postgres-0')!;
   assert.ok(victim, 'db-2 has a snapshot of postgres-0');
-  const manifest = JSON.parse(await new Response(Readable.toWeb(await mc.getObject(a.minio.bucket, `plugins/kubectl-velero/repo/snapshots/${victim.id}.json`)) as ReadableStream).text()) as { chunkList: [string, number][] };
+  const manifest = (await json(`plugins/kubectl-velero/repo/snapshots/${victim.id}.json`)) as { chunkList: [string, number][] };
   const chunk = manifest.chunkList[Math.floor(manifest.chunkList.length / 2)]![0];
-  await mc.removeObject(a.minio.bucket, `plugins/kubectl-velero/repo/chunks/${chunk.slice(0, 2)}/${chunk}`);
+  let pack: string | undefined;
+  for await (const o of mc.listObjectsV2(a.minio.bucket, 'plugins/kubectl-velero/repo/index/', true)) {
+    const index = (await json(o.name!)) as { pack: string; blobs: [string, number, number][] };
+    if (index.blobs.some(([id]) => id === chunk)) pack ??= index.pack;
+  }
+  assert.ok(pack, `an index lists chunk ${chunk}`);
+  await mc.removeObject(a.minio.bucket, `plugins/kubectl-velero/repo/packs/${pack.slice(0, 2)}/${pack}`);
   const check = await velero(['repo', 'check'], 1);
-  assert.match(check.stdout, new RegExp(`snapshot ${victim.id} \\(backup db-2\\): chunk missing \\(chunk ${chunk}\\)`));
+  assert.match(check.stdout, new RegExp(`snapshot ${victim.id} \\(backup db-2\\): pack ${pack} is missing \\(\\d+ chunks the snapshot needs\\)`));
   assert.match(check.stderr, new RegExp(`error: \\d+ snapshots are damaged: .*${victim.id} \\(backup db-2\\)`));
   await kubectl(b.kubeconfig, ['delete', 'namespace', 'dbs-b', '--wait=true', '--timeout=240s'], { timeoutMs: 250_000 });
   const restore = await velero(['restore', 'create', 'm-broken', '--from-backup', 'db-2', '--namespace-mappings', `${NS}:dbs-b`, ...HELPER, '--kubeconfig', b.kubeconfig], 1);
-  assert.match(restore.stdout + restore.stderr, new RegExp(`restoring volume data of pod dbs-b/postgres-0 from snapshot ${victim.id} failed: snapshot ${victim.id} needs chunk ${chunk}, which is missing from the volume repository; the pod stays in its init container`));
+  assert.match(restore.stdout + restore.stderr, new RegExp(`restoring volume data of pod dbs-b/postgres-0 from snapshot ${victim.id} failed: snapshot ${victim.id} needs chunk [0-9a-f]{64} of pack ${pack}, which is missing from the volume repository; the pod stays in its init container`));
   // The application never started on partial data.
   const phase = (await kubectl(b.kubeconfig, ['get', 'pod', '-n', 'dbs-b', 'postgres-0', '-o', 'jsonpath={.status.initContainerStatuses[0].state.running}'])).stdout;
   assert.ok(phase.length > 0, 'postgres-0 still waits in restore-wait');

@@ -42,6 +42,12 @@ export class MemoryStore implements ObjectStore {
     return NodeReadable.from([data]);
   }
 
+  async getRange(key: string, start: number, length: number): Promise<Buffer> {
+    const data = this.objects.get(key);
+    if (!data) throw new ObjectNotFoundError(key, this.describe());
+    return Buffer.from(data.subarray(start, start + length));
+  }
+
   async exists(key: string): Promise<boolean> {
     return this.objects.has(key);
   }

@@ -2,7 +2,7 @@
 // set-up. Writes go to a temp file in the same directory and are renamed into place, so an
 // interrupted or aborted write never leaves a partial object under its real key.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -46,6 +46,28 @@ export class LocalStore implements ObjectStore {
       throw error;
     }
     return createReadStream(path);
+  }
+
+  async getRange(key: string, start: number, length: number): Promise<Buffer> {
+    let file;
+    try {
+      file = await open(this.path(key), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') throw new ObjectNotFoundError(key, this.describe());
+      throw error;
+    }
+    try {
+      const buffer = Buffer.allocUnsafe(length);
+      let read = 0;
+      while (read < length) {
+        const { bytesRead } = await file.read(buffer, read, length - read, start + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return buffer.subarray(0, read);
+    } finally {
+      await file.close();
+    }
   }
 
   async exists(key: string): Promise<boolean> {

@@ -17,6 +17,11 @@ export interface ObjectStore {
   put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<void>;
   /** Opens `key` for reading; rejects with ObjectNotFoundError when it does not exist. */
   get(key: string, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * `length` bytes of `key` from `start` (the volume repository reads one blob of a pack); fewer
+   * only where the object ends sooner. Rejects with ObjectNotFoundError when it does not exist.
+   */
+  getRange(key: string, start: number, length: number, signal?: AbortSignal): Promise<Buffer>;
   exists(key: string): Promise<boolean>;
   /** Keys under `prefix` (recursively), in lexical order. */
   list(prefix: string): AsyncIterable<string>;

@@ -108,6 +108,19 @@ export class S3Store implements ObjectStore {
     }
   }
 
+  async getRange(key: string, start: number, length: number, signal?: AbortSignal): Promise<Buffer> {
+    if (length <= 0) return Buffer.alloc(0);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(key), Range: `bytes=${start}-${start + length - 1}` }), { abortSignal: signal });
+      return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') throw new ObjectNotFoundError(key, this.describe());
+      // A range that starts past the end: like a short read, nothing there.
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 416) return Buffer.alloc(0);
+      throw this.explain(error, `read ${key}`);
+    }
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }));

@@ -49,6 +49,20 @@ export function registerStoreContract(suite: Test, open: () => ObjectStore | Pro
     assert.ok(same, 'content differs');
   });
 
+  suite('getRange: the bytes asked for, short at the end, empty past it; a missing key rejects', async () => {
+    const store = await open();
+    const body = Buffer.from(Array.from({ length: 100_000 }, (_, i) => i % 251));
+    await store.put('packs/p1', body);
+    assert.equal(await store.getRange('packs/p1', 0, 10), body.subarray(0, 10));
+    assert.equal(await store.getRange('packs/p1', 12_345, 50_000), body.subarray(12_345, 62_345));
+    assert.equal(await store.getRange('packs/p1', 99_990, 100), body.subarray(99_990));
+    assert.is((await store.getRange('packs/p1', 200_000, 10)).length, 0);
+    await store.getRange('packs/missing', 0, 10).then(
+      () => assert.unreachable('getRange of a missing key must reject'),
+      (error: unknown) => assert.instance(error, ObjectNotFoundError),
+    );
+  });
+
   suite('a missing key: get rejects with ObjectNotFoundError, exists is false, delete is fine', async () => {
     const store = await open();
     assert.is(await store.exists('nope/missing'), false);

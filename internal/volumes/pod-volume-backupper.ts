@@ -20,7 +20,8 @@ export interface SnapshotWriter {
   writeSnapshot(
     source: AsyncIterable<Uint8Array>,
     meta: { backup: string; namespace: string; pod: string; volume: string },
-    opts?: { onProgress?(bytesRead: number): void; signal?: AbortSignal },
+    /** `tar`: the source is a tar stream (chunk cuts at its entries help dedup). */
+    opts?: { onProgress?(bytesRead: number): void; signal?: AbortSignal; tar?: boolean },
   ): Promise<SnapshotSummaryLike>;
 }
 
@@ -101,6 +102,7 @@ export class PodVolumeBackupper {
     let last = 0;
     const writing = repository.writeSnapshot(out.data, { backup: this.opts.backup.name, namespace: pod.metadata.namespace!, pod: pod.metadata.name, volume }, {
       signal: abort.signal,
+      tar: true,
       onProgress: (bytes) => {
         this.bytesDone += bytes - last;
         last = bytes;

@@ -8,7 +8,7 @@ export class RepoCheckCommand extends BaseCommand {
   static override usage = Command.Usage({
     category: 'Volume repository',
     description: 'verify the volume data repository of a storage location',
-    details: 'Checks that every chunk each snapshot needs exists and — unless `--no-read-data` — that it decrypts, decompresses and hashes to its id. Exits 1 and names the broken snapshots (and their backups) when something is wrong.',
+    details: 'Checks that every chunk each snapshot needs is listed by a pack index and its pack exists, and — unless `--no-read-data` — that it decrypts, decompresses and hashes to its id. Exits 1 and names the broken snapshots (and their backups) when something is wrong.',
     examples: [
       ['Check the default location', 'kubectl velero repo check'],
       ['Only look for missing chunks', 'kubectl velero repo check --storage-location minio --no-read-data'],
@@ -23,7 +23,7 @@ export class RepoCheckCommand extends BaseCommand {
     const repo = await openLocationRepository(this.storageLocation, this.encryptionKeyFile);
     const report = await repo.check({ readData: this.readData });
     const out = this.context.stdout;
-    out.write(`${report.snapshots} snapshots, ${report.chunks} chunks stored, ${report.chunksRead} chunks read and verified.\n`);
+    out.write(`${report.snapshots} snapshots, ${report.chunks} chunks stored in ${report.packs} packs, ${report.chunksRead} chunks read and verified.\n`);
     if (!report.problems.length) {
       out.write('No problems found.\n');
       return 0;

@@ -8,7 +8,7 @@ export class RepoPruneCommand extends BaseCommand {
   static override usage = Command.Usage({
     category: 'Volume repository',
     description: 'delete volume data chunks that no snapshot uses any more',
-    details: 'Deleting a backup drops its snapshots; the chunks only they used stay until a prune. Prune refuses to run while a backup is writing into the repository.',
+    details: 'Deleting a backup drops its snapshots; the chunks only they used stay until a prune. Prune deletes packs no snapshot uses, rewrites the others that hold unused chunks, and refuses to run while a backup is writing into the repository.',
     examples: [['Prune the default location', 'kubectl velero repo prune']],
   });
 
@@ -18,7 +18,7 @@ export class RepoPruneCommand extends BaseCommand {
   async run(): Promise<number> {
     const repo = await openLocationRepository(this.storageLocation, this.encryptionKeyFile);
     const report = await repo.prune();
-    this.context.stdout.write(`Pruned: ${report.chunksDeleted} chunks deleted, ${report.chunksKept} kept.\n`);
+    this.context.stdout.write(`Pruned: ${report.chunksDeleted} chunks deleted (${report.packsDeleted} packs deleted, ${report.packsRewritten} rewritten without their unused chunks), ${report.chunksKept} kept.\n`);
     return 0;
   }
 }

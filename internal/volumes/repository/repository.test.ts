@@ -1,7 +1,8 @@
 // The repository on a real directory store: byte-exact round trips, dedup across snapshots and
 // after a small change, encryption and keys, damage found by check and by reads, and prune.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -12,6 +13,8 @@ import type { ChunkerParams } from './chunker.ts';
 import { deleteSnapshotsOfBackup, listSnapshots, openRepository, REPO_PREFIX, RepositoryKeyError } from './repository.ts';
 
 const SMALL: ChunkerParams = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
+/** Small packs, so a few MiB make several. */
+const PACK = 512 * 1024;
 const meta = (backup: string) => ({ backup, namespace: 'shop', pod: 'db-0', volume: 'data' });
 let dir: string;
 let store: LocalStore;
@@ -40,7 +43,7 @@ async function keys(prefix: string): Promise<string[]> {
 }
 
 test('round trip byte-exact; everything lives under plugins/kubectl-velero/repo/', async () => {
-  const repo = await openRepository({ store, chunker: SMALL });
+  const repo = await openRepository({ store, chunker: SMALL, packSize: PACK });
   const data = volume(8);
   let progress = 0;
   const s = await repo.writeSnapshot(pieces(data), meta('b1'), { onProgress: (n) => (progress = n) });
@@ -50,11 +53,15 @@ test('round trip byte-exact; everything lives under plugins/kubectl-velero/repo/
   assert.ok(s.uploadedBytes < data.length * 0.8, 'text compresses');
   assert.equal(await readAll(repo.readSnapshot(s.id)), data);
   assert.ok((await keys('')).every((k) => k.startsWith(REPO_PREFIX)));
+  // Chunks are blobs in packs: far fewer objects than chunks, each pack with its index.
+  const packs = await keys(`${REPO_PREFIX}packs/`);
+  assert.ok(packs.length >= 4 && packs.length < s.chunks / 4, `${packs.length} packs for ${s.chunks} chunks`);
+  assert.is((await keys(`${REPO_PREFIX}index/`)).length, packs.length);
   assert.equal((await keys(`${REPO_PREFIX}locks/`)).length, 0, 'lock released');
 });
 
 test('dedup: the same data again uploads only the manifest; a 1% change a small fraction', async () => {
-  const repo = await openRepository({ store, chunker: SMALL });
+  const repo = await openRepository({ store, chunker: SMALL, packSize: PACK });
   const data = volume(8);
   const first = await repo.writeSnapshot(pieces(data), meta('b1'));
   const again = await repo.writeSnapshot(pieces(data), meta('b2'));
@@ -73,18 +80,18 @@ test('dedup: the same data again uploads only the manifest; a 1% change a small 
 
 test('encryption: round trip, ids are not content hashes, wrong or missing keys refused', async () => {
   const key = Buffer.from('correct horse battery staple\n');
-  const repo = await openRepository({ store, encryptionKey: key, chunker: SMALL });
+  const repo = await openRepository({ store, encryptionKey: key, chunker: SMALL, packSize: PACK });
   const data = Buffer.concat([Buffer.alloc(300_000, 'a'), randomBytes(300_000)]);
   const s = await repo.writeSnapshot(pieces(data), meta('b1'));
   assert.equal(await readAll(repo.readSnapshot(s.id)), data);
-  const chunkFiles = (await keys(`${REPO_PREFIX}chunks/`)).map((k) => readFileSync(join(dir, k)));
-  assert.ok(chunkFiles.every((c) => !c.includes(Buffer.alloc(64, 'a'))), 'no plaintext in the store');
+  const packFiles = (await keys(`${REPO_PREFIX}packs/`)).map((k) => readFileSync(join(dir, k)));
+  assert.ok(packFiles.length > 0 && packFiles.every((c) => !c.includes(Buffer.alloc(64, 'a'))), 'no plaintext in the store');
   const plainDir = mkdtempSync(join(tmpdir(), 'kv-repo-p-'));
-  const plain = await openRepository({ store: new LocalStore(plainDir), chunker: SMALL });
+  const plain = await openRepository({ store: new LocalStore(plainDir), chunker: SMALL, packSize: PACK });
   await plain.writeSnapshot(pieces(data), meta('b1'));
   const idsIn = async (s: LocalStore) => {
     const out = new Set<string>();
-    for await (const k of s.list(`${REPO_PREFIX}chunks/`)) out.add(k.split('/').at(-1)!);
+    for await (const k of s.list(`${REPO_PREFIX}index/`)) for (const [id] of JSON.parse(await new Response(Readable.toWeb(await s.get(k)) as ReadableStream).text()).blobs) out.add(id);
     return out;
   };
   const plainIds = await idsIn(new LocalStore(plainDir));
@@ -98,32 +105,52 @@ test('encryption: round trip, ids are not content hashes, wrong or missing keys 
   assert.match(String(missing?.message), /is encrypted: pass --encryption-key-file/);
 });
 
-test('damage: a deleted chunk and a flipped byte are named by check and fail the read', async () => {
-  const repo = await openRepository({ store, chunker: SMALL });
+test('damage: a deleted pack and a flipped byte are named by check and fail the read', async () => {
+  const repo = await openRepository({ store, chunker: SMALL, packSize: PACK });
   const a = await repo.writeSnapshot(pieces(randomBytes(2 << 20)), meta('b1'));
   const b = await repo.writeSnapshot(pieces(randomBytes(2 << 20)), meta('b2'));
   assert.equal((await repo.check()).problems, []);
-  const chunkKeys = await keys(`${REPO_PREFIX}chunks/`);
+  const where = (chunk: string) => {
+    for (const k of readdirSync(join(dir, REPO_PREFIX, 'index'))) {
+      const index = JSON.parse(readFileSync(join(dir, REPO_PREFIX, 'index', k), 'utf8')) as { pack: string; blobs: [string, number, number][] };
+      const blob = index.blobs.find(([id]) => id === chunk);
+      if (blob) return { pack: index.pack, path: join(dir, `${REPO_PREFIX}packs/${index.pack.slice(0, 2)}/${index.pack}`), offset: blob[1], length: blob[2], chunksInPack: index.blobs.length };
+    }
+    throw new Error(`no index lists ${chunk}`);
+  };
   const manifestA = JSON.parse(readFileSync(join(dir, `${REPO_PREFIX}snapshots/${a.id}.json`), 'utf8'));
-  const victim = manifestA.chunkList[3][0] as string;
-  rmSync(join(dir, chunkKeys.find((k) => k.endsWith(victim))!));
+  const victim = where(manifestA.chunkList[3][0] as string);
+  rmSync(victim.path);
   const flippedId = JSON.parse(readFileSync(join(dir, `${REPO_PREFIX}snapshots/${b.id}.json`), 'utf8')).chunkList[1][0] as string;
-  const flippedPath = join(dir, chunkKeys.find((k) => k.endsWith(flippedId))!);
-  const bytes = readFileSync(flippedPath);
-  bytes.writeUInt8(bytes.readUInt8(bytes.length >> 1) ^ 0xff, bytes.length >> 1);
-  writeFileSync(flippedPath, bytes);
+  const flipped = where(flippedId);
+  const bytes = readFileSync(flipped.path);
+  const at = flipped.offset + (flipped.length >> 1);
+  bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
+  writeFileSync(flipped.path, bytes);
   const report = await repo.check();
-  assert.equal(report.problems.map((p) => [p.snapshot, p.backup, p.chunk]).sort(), [[a.id, 'b1', victim], [b.id, 'b2', flippedId]].sort());
-  assert.match(report.problems.find((p) => p.snapshot === a.id)!.problem, /chunk missing/);
-  assert.equal((await repo.check({ readData: false })).problems.length, 1, 'without reading data only the missing chunk');
+  const onA = report.problems.filter((p) => p.snapshot === a.id);
+  assert.is(onA.length, 1, 'one problem for the missing pack, not one per chunk');
+  assert.match(onA[0]!.problem, new RegExp(`pack ${victim.pack} is missing \\(${victim.chunksInPack} chunks the snapshot needs\\)`));
+  assert.equal(report.problems.filter((p) => p.snapshot === b.id).map((p) => [p.backup, p.chunk]), [['b2', flippedId]]);
+  assert.equal((await repo.check({ readData: false })).problems.length, 1, 'without reading data only the missing pack');
   const readA = await readAll(repo.readSnapshot(a.id)).then(() => undefined, (e: Error) => e);
-  assert.match(String(readA?.message), new RegExp(`snapshot ${a.id} needs chunk ${victim}, which is missing`));
+  assert.match(String(readA?.message), new RegExp(`snapshot ${a.id} needs chunk [0-9a-f]{64} of pack ${victim.pack}, which is missing`));
   const readB = await readAll(repo.readSnapshot(b.id)).then(() => undefined, (e: Error) => e);
   assert.match(String(readB?.message), /does not (match its hash|decompress)/);
+  // A chunk that no index lists fails the read before a single byte comes out.
+  rmSync(join(dir, `${REPO_PREFIX}index/${victim.pack}.json`));
+  const reopened = await openRepository({ store });
+  let bytesOut = 0;
+  const early = await (async () => {
+    for await (const piece of reopened.readSnapshot(a.id)) bytesOut += (piece as Buffer).length;
+  })().then(() => undefined, (e: Error) => e);
+  assert.match(String(early?.message), new RegExp(`snapshot ${a.id} needs chunk [0-9a-f]{64}, which is missing from the volume repository`));
+  assert.is(bytesOut, 0);
+  assert.match((await reopened.check()).problems.find((p) => p.snapshot === a.id)!.problem, /chunk missing \(no pack index lists it\)/);
 });
 
 test('two snapshots written at once share a chunk: the second waits for its upload before its manifest', async () => {
-  const repo = await openRepository({ store, chunker: SMALL, uploadConcurrency: 2 });
+  const repo = await openRepository({ store, chunker: SMALL, packSize: PACK, uploadConcurrency: 2 });
   const shared = randomBytes(1 << 20);
   const [a, b] = await Promise.all([repo.writeSnapshot(pieces(shared), meta('b1')), repo.writeSnapshot(pieces(shared), meta('b2'))]);
   assert.is(a.newChunks + b.newChunks, a.chunks, 'each chunk uploaded once');
@@ -132,19 +159,34 @@ test('two snapshots written at once share a chunk: the second waits for its uplo
 });
 
 test('deleting a backup\'s snapshots and pruning removes exactly the chunks nobody uses', async () => {
-  const repo = await openRepository({ store, chunker: SMALL });
+  const repo = await openRepository({ store, chunker: SMALL, packSize: PACK });
   const shared = volume(2);
-  const s1 = await repo.writeSnapshot(pieces(Buffer.concat([shared, randomBytes(500_000)])), meta('b1'));
-  const s2 = await repo.writeSnapshot(pieces(Buffer.concat([shared, randomBytes(500_000)])), meta('b2'));
-  const before = (await keys(`${REPO_PREFIX}chunks/`)).length;
+  const s1 = await repo.writeSnapshot(pieces(Buffer.concat([shared, randomBytes(1_500_000)])), meta('b1'));
+  const data2 = Buffer.concat([shared, randomBytes(500_000)]);
+  const s2 = await repo.writeSnapshot(pieces(data2), meta('b2'));
+  const indexed = async () => {
+    const ids: string[] = [];
+    for (const k of await keys(`${REPO_PREFIX}index/`)) ids.push(...(JSON.parse(readFileSync(join(dir, k), 'utf8')).blobs as [string][]).map(([id]) => id));
+    return ids;
+  };
+  const before = await indexed();
+  const packsBefore = (await keys(`${REPO_PREFIX}packs/`)).length;
+  // A pack without an index (a writer died between the two) is garbage too.
+  mkdirSync(join(dir, `${REPO_PREFIX}packs/ff`), { recursive: true });
+  writeFileSync(join(dir, `${REPO_PREFIX}packs/ff/ff${'0'.repeat(30)}`), 'orphan');
   assert.is(await deleteSnapshotsOfBackup(store, 'b1'), 1);
   assert.equal((await collect(listSnapshots(store))).map((s) => s.id), [s2.id]);
   const pruned = await repo.prune();
-  assert.ok(pruned.chunksDeleted > 0 && pruned.chunksDeleted < before);
   const kept = new Set(JSON.parse(readFileSync(join(dir, `${REPO_PREFIX}snapshots/${s2.id}.json`), 'utf8')).chunkList.map((c: [string, number]) => c[0]));
+  const after = await indexed();
+  assert.equal(new Set(after), kept, 'exactly the chunks s2 uses are left');
   assert.is(pruned.chunksKept, kept.size);
-  assert.is(pruned.chunksDeleted, before - kept.size);
+  assert.is(pruned.chunksDeleted, before.length - kept.size);
+  assert.ok(pruned.packsDeleted >= 2, `${pruned.packsDeleted} packs deleted (s1's own and the orphan)`);
+  assert.ok(pruned.packsRewritten >= 1, 'the packs s1 and s2 share are rewritten without s1\'s chunks');
+  assert.ok((await keys(`${REPO_PREFIX}packs/`)).length < packsBefore);
   assert.equal((await repo.check()).problems, []);
+  assert.equal(await readAll(repo.readSnapshot(s2.id)), data2);
   const gone = await readAll(repo.readSnapshot(s1.id)).then(() => undefined, (e: Error) => e);
   assert.match(String(gone?.message), /is not in the volume repository/);
 });

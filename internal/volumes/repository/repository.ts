@@ -1,13 +1,15 @@
 // The content-addressed, deduplicated repository that holds file-system volume data (our own
 // format, in the spirit of restic and kopia). It lives in the backup storage location under
 // plugins/kubectl-velero/repo/ — Velero fails a location with unknown top-level folders:
-//   config.json                  chunker seed and sizes, compression, encryption parameters
-//   chunks/<2 hex>/<id>          one object per chunk: zstd, then AES-256-GCM with a key
+//   config.json                  format version, chunker seed and sizes, pack size, compression, encryption
+//   packs/<2 hex>/<pack>         chunks (blobs) back to back, each zstd, then AES-256-GCM with a key
+//   index/<pack>.json            where each blob of a pack is: [chunk id, offset, length]
 //   snapshots/<id>.json          one manifest per volume backup: what it is, its chunks in order
 //   locks/<id>.json              writers and prune (see below)
-// A snapshot's manifest is written after every chunk it lists is stored, so a manifest never
-// refers to a chunk that was not uploaded. Manifests are plain JSON (ids and sizes, no content),
-// so listing and deleting snapshots needs no key.
+// Order of writes: a pack, then its index, then (once every pack it needs is indexed) a snapshot's
+// manifest — so an index never points into a missing pack and a manifest never lists a chunk that
+// was not stored. Manifests and indexes are plain JSON (ids, sizes, offsets, no content), so listing
+// and deleting snapshots needs no key.
 //
 // Writers and prune: a writer holds a lock object while it writes (refreshed every few minutes);
 // prune refuses to run while a fresh writer lock exists, and writers refuse to start while a prune
@@ -17,15 +19,25 @@ import { Readable } from 'node:stream';
 import { type ObjectStore, ObjectNotFoundError } from '../../storage/object-store.ts';
 import { readAll, readJsonIfExists } from '../../storage/object-reads.ts';
 import { Chunker, DEFAULT_CHUNKER, type ChunkerParams } from './chunker.ts';
+import { type IndexEntry, type PackIndex, PackWriter } from './pack-writer.ts';
 import { ChunkCorruptError, type EncryptionConfig, Sealer } from './sealing.ts';
+import { TarBoundaryTracker } from './tar-boundaries.ts';
 
 export const REPO_PREFIX = 'plugins/kubectl-velero/repo/';
 const CONFIG_KEY = `${REPO_PREFIX}config.json`;
-const CHUNKS = `${REPO_PREFIX}chunks/`;
+const PACKS = `${REPO_PREFIX}packs/`;
+const INDEX = `${REPO_PREFIX}index/`;
 const SNAPSHOTS = `${REPO_PREFIX}snapshots/`;
 const LOCKS = `${REPO_PREFIX}locks/`;
 const LOCK_FRESH_MS = 15 * 60_000;
 const LOCK_REFRESH_MS = 5 * 60_000;
+const FORMAT_VERSION = 2;
+/** 8 MiB packs: few PUTs, and a restore reads a run of a snapshot's chunks in one ranged GET. */
+const DEFAULT_PACK_SIZE = 8 * 1024 * 1024;
+/** Largest ranged GET of a restore; with the read-ahead, what a restore holds in memory. */
+const READ_RUN_BYTES = 4 * 1024 * 1024;
+/** Chunks sealed (compressed, encrypted) ahead of the one being packed. */
+const SEAL_AHEAD = 8;
 
 export interface RepositoryOptions {
   store: ObjectStore;
@@ -33,6 +45,8 @@ export interface RepositoryOptions {
   uploadConcurrency?: number;
   /** Chunk sizes for a new repository (tests use small ones). */
   chunker?: ChunkerParams;
+  /** Pack size for a new repository (tests use small ones). */
+  packSize?: number;
 }
 
 export interface SnapshotMeta {
@@ -49,7 +63,7 @@ export interface SnapshotSummary {
   newChunks: number;
   /** Uncompressed size of the chunks that were not stored yet. */
   newBytes: number;
-  /** Bytes PUT: new chunks (compressed, maybe encrypted) and the manifest. */
+  /** Bytes PUT: packs of the new chunks (compressed, maybe encrypted), their indexes and the manifest. */
   uploadedBytes: number;
 }
 
@@ -67,10 +81,11 @@ interface Manifest extends SnapshotInfo {
 }
 
 interface RepoConfig {
-  version: 1;
+  version: typeof FORMAT_VERSION;
   id: string;
   created: string;
   chunker: ChunkerParams & { seed: string };
+  packSize: number;
   compression: 'zstd';
   encryption: EncryptionConfig | null;
 }
@@ -84,6 +99,7 @@ export interface CheckProblem {
 
 export interface CheckReport {
   snapshots: number;
+  packs: number;
   chunks: number;
   chunksRead: number;
   problems: CheckProblem[];
@@ -92,13 +108,18 @@ export interface CheckReport {
 export interface PruneReport {
   chunksKept: number;
   chunksDeleted: number;
+  packsDeleted: number;
+  /** Packs copied without their unused chunks, then deleted. */
+  packsRewritten: number;
 }
 
 export class RepositoryKeyError extends Error {}
 export class RepositoryCorruptError extends Error {}
 export class RepositoryLockedError extends Error {}
 
-const chunkKey = (id: string) => `${CHUNKS}${id.slice(0, 2)}/${id}`;
+const packKey = (pack: string) => `${PACKS}${pack.slice(0, 2)}/${pack}`;
+const indexKey = (pack: string) => `${INDEX}${pack}.json`;
+const LAYOUT = { packKey, indexKey };
 const snapshotKey = (id: string) => `${SNAPSHOTS}${id}.json`;
 
 export async function openRepository(opts: RepositoryOptions): Promise<Repository> {
@@ -112,8 +133,10 @@ export async function openRepository(opts: RepositoryOptions): Promise<Repositor
       sealer = made.sealer;
       encryption = made.config;
     } else sealer = Sealer.plain();
-    config = { version: 1, id: randomUUID(), created: new Date().toISOString(), chunker: { ...(opts.chunker ?? DEFAULT_CHUNKER), seed: randomBytes(16).toString('hex') }, compression: 'zstd', encryption };
+    config = { version: FORMAT_VERSION, id: randomUUID(), created: new Date().toISOString(), chunker: { ...(opts.chunker ?? DEFAULT_CHUNKER), seed: randomBytes(16).toString('hex') }, packSize: opts.packSize ?? DEFAULT_PACK_SIZE, compression: 'zstd', encryption };
     await opts.store.put(CONFIG_KEY, JSON.stringify(config, null, 2), { contentType: 'application/json' });
+  } else if (config.version !== FORMAT_VERSION) {
+    throw new RepositoryCorruptError(`the volume repository in ${where} has format version ${String(config.version)}; this kubectl-velero reads version ${FORMAT_VERSION}`);
   } else if (config.encryption) {
     if (!opts.encryptionKey) throw new RepositoryKeyError(`the volume repository in ${where} is encrypted: pass --encryption-key-file`);
     const opened = Sealer.openEncryption(opts.encryptionKey, config.encryption);
@@ -146,9 +169,24 @@ export async function deleteSnapshotsOfBackup(store: ObjectStore, backup: string
   return deleted;
 }
 
+/** Where a chunk is stored. */
+interface BlobLocation {
+  pack: string;
+  offset: number;
+  length: number;
+}
+
+/** A contiguous stretch of one pack that a restore reads with one ranged GET. */
+interface ReadRun {
+  pack: string;
+  start: number;
+  end: number;
+  blobs: string[];
+}
+
 export class Repository {
-  private known: Promise<Set<string>> | undefined;
-  /** Chunk uploads in flight, by id: another snapshot that dedups against one waits for it. */
+  private index: Promise<Map<string, BlobLocation>> | undefined;
+  /** Chunks of packs still uploading, by id: another snapshot that dedups against one waits for it. */
   private readonly uploading = new Map<string, Promise<void>>();
 
   constructor(
@@ -166,78 +204,113 @@ export class Repository {
     return `${this.store.describe()} (${REPO_PREFIX})`;
   }
 
-  /** Chunk ids in the store, listed once per open repository. */
-  private knownChunks(): Promise<Set<string>> {
-    return (this.known ??= (async () => {
-      const ids = new Set<string>();
-      for await (const key of this.store.list(CHUNKS)) ids.add(key.slice(key.lastIndexOf('/') + 1));
-      return ids;
-    })());
+  /** Every stored chunk's location, from the pack indexes, read once per open repository. */
+  private blobs(): Promise<Map<string, BlobLocation>> {
+    this.index ??= this.readIndex().catch((error: unknown) => {
+      this.index = undefined;
+      throw error;
+    });
+    return this.index;
   }
 
-  async writeSnapshot(source: AsyncIterable<Uint8Array>, meta: SnapshotMeta, opts: { onProgress?(bytesRead: number): void; signal?: AbortSignal } = {}): Promise<SnapshotSummary> {
+  private async readIndex(): Promise<Map<string, BlobLocation>> {
+    const locations = new Map<string, BlobLocation>();
+    for (const index of await this.packIndexes()) {
+      for (const [id, offset, length] of index.blobs) if (!locations.has(id)) locations.set(id, { pack: index.pack, offset, length });
+    }
+    return locations;
+  }
+
+  /** The index objects, read `concurrency` at a time. A damaged one is an error naming it. */
+  private async packIndexes(): Promise<PackIndex[]> {
+    const keys: string[] = [];
+    for await (const key of this.store.list(INDEX)) if (key.endsWith('.json')) keys.push(key);
+    const out: PackIndex[] = [];
+    await pool(keys, this.concurrency * 2, async (key) => {
+      let index: PackIndex | undefined;
+      try {
+        index = await readJsonIfExists<PackIndex>(this.store, key);
+      } catch (error) {
+        if (error instanceof SyntaxError) throw new RepositoryCorruptError(`the pack index ${key} in ${this.describe()} is damaged: ${error.message}`);
+        throw error;
+      }
+      if (index) out.push(index);
+    });
+    return out;
+  }
+
+  async writeSnapshot(source: AsyncIterable<Uint8Array>, meta: SnapshotMeta, opts: { onProgress?(bytesRead: number): void; signal?: AbortSignal; tar?: boolean } = {}): Promise<SnapshotSummary> {
     const lock = await this.lock('write');
+    const packs = new PackWriter(this.store, LAYOUT, { packSize: this.config.packSize, concurrency: this.concurrency, signal: opts.signal });
+    /** Chunks being sealed, in stream order: each goes into the pack once sealed. */
+    const sealing: { id: string; sealed: Promise<Buffer>; settle: { resolve(): void; reject(e: unknown): void } }[] = [];
+    const known = await this.blobs().catch(async (error: unknown) => {
+      await lock.release();
+      throw error;
+    });
     try {
-      const known = await this.knownChunks();
       const chunker = new Chunker(this.config.chunker.seed, this.config.chunker);
+      // A tar stream is cut where each entry's header and content start: a changed mtime changes
+      // a 512-byte header chunk, not the first chunk of the file's content.
+      const boundaries = opts.tar ? new TarBoundaryTracker() : undefined;
       const chunkList: [string, number][] = [];
-      const inFlight = new Set<Promise<void>>();
-      let failure: unknown;
       let totalBytes = 0;
       let newChunks = 0;
       let newBytes = 0;
-      let uploadedBytes = 0;
 
-      /** Chunks this snapshot dedups against while another snapshot is still uploading them. */
+      /** Chunks this snapshot dedups against while they are still uploading (this or another snapshot). */
       const borrowed: Promise<void>[] = [];
+      const pack = async (entry: (typeof sealing)[number]) => {
+        const where = await packs.add(entry.id, await entry.sealed);
+        known.set(entry.id, { pack: where.pack, offset: where.offset, length: where.length });
+        where.stored.then(entry.settle.resolve, entry.settle.reject);
+      };
       const store = async (chunk: Buffer) => {
         const id = this.sealer.id(chunk);
         chunkList.push([id, chunk.length]);
-        if (known.has(id)) {
+        if (known.has(id) || this.uploading.has(id)) {
           const pending = this.uploading.get(id);
           if (pending) borrowed.push(pending);
           return;
         }
-        // Counted as known now: the same chunk twice in one stream is uploaded once.
-        known.add(id);
         newChunks++;
         newBytes += chunk.length;
-        // At most `concurrency` chunks sealed or uploading: the source waits (bounded memory).
-        while (inFlight.size >= this.concurrency) await Promise.race(inFlight);
-        if (failure) throw failure;
-        const put = (async () => {
-          const sealed = await this.sealer.seal(chunk);
-          await this.store.put(chunkKey(id), sealed, { signal: opts.signal });
-          uploadedBytes += sealed.length;
-        })();
-        this.uploading.set(id, put);
-        const upload = put.then(
-          () => {
-            inFlight.delete(upload);
-            this.uploading.delete(id);
-          },
-          (error: unknown) => {
-            inFlight.delete(upload);
-            this.uploading.delete(id);
-            known.delete(id);
-            failure ??= error;
-          },
-        );
-        put.catch(() => undefined);
-        inFlight.add(upload);
+        let settle!: (typeof sealing)[number]['settle'];
+        const stored = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+        stored.catch(() => undefined);
+        // Counted as stored from now on: the same chunk twice in one stream is packed once.
+        this.uploading.set(id, stored);
+        const done = () => this.uploading.delete(id);
+        stored.then(done, () => {
+          done();
+          known.delete(id);
+        });
+        const sealed = this.sealer.seal(chunk);
+        sealed.catch(() => undefined);
+        sealing.push({ id, sealed, settle });
+        // Bounded: at most SEAL_AHEAD chunks sealed ahead of the pack; the source waits.
+        while (sealing.length > SEAL_AHEAD) await pack(sealing.shift()!);
+      };
+      const feed = async (data: Buffer) => {
+        for (const chunk of chunker.push(data)) await store(chunk);
       };
 
       for await (const data of source) {
-        if (failure) throw failure;
         if (opts.signal?.aborted) throw new Error('snapshot cancelled');
         const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
         totalBytes += buf.length;
-        for (const chunk of chunker.push(buf)) await store(chunk);
+        let at = 0;
+        for (const cut of boundaries?.push(buf) ?? []) {
+          if (cut > at) await feed(buf.subarray(at, cut));
+          for (const chunk of chunker.cut()) await store(chunk);
+          at = cut;
+        }
+        await feed(at ? buf.subarray(at) : buf);
         opts.onProgress?.(totalBytes);
       }
       for (const chunk of chunker.end()) await store(chunk);
-      await Promise.all(inFlight);
-      if (failure) throw failure;
+      while (sealing.length) await pack(sealing.shift()!);
+      await packs.flush();
       // A manifest never lists a chunk that is not stored: wait for those another snapshot uploads.
       await Promise.all(borrowed);
 
@@ -246,8 +319,12 @@ export class Repository {
       const manifest: Manifest = { id, meta, totalBytes, created, chunks: chunkList.length, chunkList };
       const body = JSON.stringify(manifest);
       await this.store.put(snapshotKey(id), body, { contentType: 'application/json', signal: opts.signal });
-      uploadedBytes += Buffer.byteLength(body);
-      return { id, totalBytes, chunks: chunkList.length, newChunks, newBytes, uploadedBytes };
+      return { id, totalBytes, chunks: chunkList.length, newChunks, newBytes, uploadedBytes: packs.uploadedBytes + Buffer.byteLength(body) };
+    } catch (error) {
+      // Whoever waits for a chunk this snapshot had not stored yet hears of the failure.
+      packs.abort(error);
+      for (const entry of sealing.splice(0)) entry.settle.reject(error);
+      throw error;
     } finally {
       await lock.release();
     }
@@ -260,33 +337,64 @@ export class Repository {
     return manifest;
   }
 
-  private async readChunk(snapshot: string, id: string): Promise<Buffer> {
-    let stored: Buffer;
-    try {
-      stored = await readAll(await this.store.get(chunkKey(id)));
-    } catch (error) {
-      if (error instanceof ObjectNotFoundError) throw new RepositoryCorruptError(`snapshot ${snapshot} needs chunk ${id}, which is missing from the volume repository`);
-      throw error;
+  /** The snapshot's chunks as ranged reads of their packs: adjacent blobs of one pack in one GET. */
+  private async readRuns(snapshot: string, manifest: Manifest): Promise<ReadRun[]> {
+    const locations = await this.blobs();
+    const runs: ReadRun[] = [];
+    let run: ReadRun | undefined;
+    for (const [chunk] of manifest.chunkList) {
+      const at = locations.get(chunk);
+      if (!at) throw new RepositoryCorruptError(`snapshot ${snapshot} needs chunk ${chunk}, which is missing from the volume repository`);
+      if (run && run.pack === at.pack && run.end === at.offset && run.end - run.start + at.length <= READ_RUN_BYTES) {
+        run.end += at.length;
+        run.blobs.push(chunk);
+      } else {
+        run = { pack: at.pack, start: at.offset, end: at.offset + at.length, blobs: [chunk] };
+        runs.push(run);
+      }
     }
-    try {
-      return await this.sealer.open(id, stored);
-    } catch (error) {
-      if (error instanceof ChunkCorruptError) throw new RepositoryCorruptError(`snapshot ${snapshot}: ${error.message}`);
-      throw error;
-    }
+    return runs;
   }
 
-  /** The snapshot's bytes as written, chunk by chunk with a small read-ahead; every chunk is verified. */
+  /** One run's plaintext chunks, each verified (GCM tag, decompression, id). */
+  private async readRun(snapshot: string, run: ReadRun, signal?: AbortSignal): Promise<Buffer[]> {
+    let bytes: Buffer;
+    try {
+      bytes = await this.store.getRange(packKey(run.pack), run.start, run.end - run.start, signal);
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) throw new RepositoryCorruptError(`snapshot ${snapshot} needs chunk ${run.blobs[0]} of pack ${run.pack}, which is missing from the volume repository`);
+      throw error;
+    }
+    const locations = await this.blobs();
+    const out: Buffer[] = [];
+    for (const chunk of run.blobs) {
+      const at = locations.get(chunk)!;
+      const stored = bytes.subarray(at.offset - run.start, at.offset - run.start + at.length);
+      if (stored.length !== at.length) throw new RepositoryCorruptError(`snapshot ${snapshot}: chunk ${chunk} is cut short (pack ${run.pack} is shorter than its index says)`);
+      try {
+        out.push(await this.sealer.open(chunk, stored));
+      } catch (error) {
+        if (error instanceof ChunkCorruptError) throw new RepositoryCorruptError(`snapshot ${snapshot}: ${error.message}`);
+        throw error;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The snapshot's bytes as written, with a small read-ahead; every chunk is verified. A chunk that
+   * no index lists fails the read before any byte is produced.
+   */
   readSnapshot(id: string, opts: { signal?: AbortSignal } = {}): Readable {
     const self = this;
-    const readAhead = Math.max(2, this.concurrency);
+    const readAhead = Math.max(2, Math.min(this.concurrency, 4));
     async function* chunks(): AsyncGenerator<Buffer> {
-      const manifest = await self.manifest(id);
-      const pending: Promise<Buffer>[] = [];
+      const runs = await self.readRuns(id, await self.manifest(id));
+      const pending: Promise<Buffer[]>[] = [];
       let next = 0;
       const fill = () => {
-        while (pending.length < readAhead && next < manifest.chunkList.length) {
-          const p = self.readChunk(id, manifest.chunkList[next++]![0]);
+        while (pending.length < readAhead && next < runs.length) {
+          const p = self.readRun(id, runs[next++]!, opts.signal);
           p.catch(() => undefined);
           pending.push(p);
         }
@@ -294,9 +402,9 @@ export class Repository {
       fill();
       while (pending.length) {
         if (opts.signal?.aborted) throw new Error('restore of the snapshot cancelled');
-        const chunk = await pending.shift()!;
+        const got = await pending.shift()!;
         fill();
-        yield chunk;
+        yield* got;
       }
     }
     return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 << 20 });
@@ -310,8 +418,8 @@ export class Repository {
     return deleteSnapshotsOfBackup(this.store, backup);
   }
 
-  /** Every chunk each snapshot needs exists and (reading data) opens and hashes right. */
-  async check(opts: { readData?: boolean } = {}): Promise<CheckReport> {
+  /** Which chunks the snapshots use, and by whom. */
+  private async chunkUsers(): Promise<{ snapshots: number; users: Map<string, { snapshot: string; backup: string }[]> }> {
     const users = new Map<string, { snapshot: string; backup: string }[]>();
     let snapshots = 0;
     for await (const key of this.store.list(SNAPSHOTS)) {
@@ -325,55 +433,115 @@ export class Repository {
         users.set(chunk, list);
       }
     }
-    const stored = new Set<string>();
-    for await (const key of this.store.list(CHUNKS)) stored.add(key.slice(key.lastIndexOf('/') + 1));
+    return { snapshots, users };
+  }
+
+  private async storedPacks(): Promise<Set<string>> {
+    const packs = new Set<string>();
+    for await (const key of this.store.list(PACKS)) packs.add(key.slice(key.lastIndexOf('/') + 1));
+    return packs;
+  }
+
+  /**
+   * Every chunk each snapshot needs is indexed and its pack exists, and (reading data) each opens
+   * and hashes right. A missing pack is one problem per snapshot, not one per chunk.
+   */
+  async check(opts: { readData?: boolean } = {}): Promise<CheckReport> {
+    const { snapshots, users } = await this.chunkUsers();
+    this.index = undefined; // what is stored now, not what this process read earlier
+    const locations = await this.blobs();
+    const packs = await this.storedPacks();
     const problems: CheckProblem[] = [];
-    const toRead: string[] = [];
+    const missingPacks = new Map<string, { user: { snapshot: string; backup: string }; pack: string; chunk: string; count: number }>();
+    const toRead = new Map<string, string[]>();
     for (const [chunk, list] of users) {
-      if (!stored.has(chunk)) for (const u of list) problems.push({ ...u, chunk, problem: 'chunk missing' });
-      else if (opts.readData !== false) toRead.push(chunk);
+      const at = locations.get(chunk);
+      if (!at) {
+        for (const u of list) problems.push({ ...u, chunk, problem: 'chunk missing (no pack index lists it)' });
+      } else if (!packs.has(at.pack)) {
+        for (const u of list) {
+          const key = `${u.snapshot}/${at.pack}`;
+          const seen = missingPacks.get(key);
+          if (seen) seen.count++;
+          else missingPacks.set(key, { user: u, pack: at.pack, chunk, count: 1 });
+        }
+      } else if (opts.readData !== false) {
+        const list2 = toRead.get(at.pack) ?? [];
+        list2.push(chunk);
+        toRead.set(at.pack, list2);
+      }
     }
-    let next = 0;
-    const worker = async () => {
-      while (next < toRead.length) {
-        const chunk = toRead[next++]!;
+    for (const m of missingPacks.values()) problems.push({ ...m.user, chunk: m.chunk, problem: `pack ${m.pack} is missing (${m.count} chunks the snapshot needs)` });
+    let chunksRead = 0;
+    await pool([...toRead], this.concurrency, async ([pack, chunks]) => {
+      const bytes = await readAll(await this.store.get(packKey(pack)));
+      for (const chunk of chunks) {
+        const at = locations.get(chunk)!;
+        const stored = bytes.subarray(at.offset, at.offset + at.length);
         try {
-          await this.sealer.open(chunk, await readAll(await this.store.get(chunkKey(chunk))));
+          if (stored.length !== at.length) throw new Error(`chunk ${chunk} is cut short (pack ${pack} is shorter than its index says)`);
+          await this.sealer.open(chunk, stored);
         } catch (error) {
           for (const u of users.get(chunk)!) problems.push({ ...u, chunk, problem: (error as Error).message });
         }
+        chunksRead++;
       }
-    };
-    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    });
     problems.sort((a, b) => a.snapshot.localeCompare(b.snapshot) || String(a.chunk).localeCompare(String(b.chunk)));
-    return { snapshots, chunks: stored.size, chunksRead: toRead.length, problems };
+    return { snapshots, packs: packs.size, chunks: locations.size, chunksRead, problems };
   }
 
-  /** Deletes the chunks no snapshot lists. Refuses while a backup is writing. */
+  /**
+   * Deletes every chunk no snapshot uses: packs with no used chunk go, a pack with some is rewritten
+   * without the others, and packs without an index (left by a writer that died between the two) go
+   * too. Refuses while a backup is writing.
+   */
   async prune(): Promise<PruneReport> {
     const lock = await this.lock('prune');
     try {
-      const referenced = new Set<string>();
-      for await (const key of this.store.list(SNAPSHOTS)) {
-        if (!key.endsWith('.json')) continue;
-        const m = await readJsonIfExists<Manifest>(this.store, key);
-        for (const [chunk] of m?.chunkList ?? []) referenced.add(chunk);
-      }
-      let kept = 0;
-      let deleted = 0;
-      for await (const key of this.store.list(CHUNKS)) {
-        const id = key.slice(key.lastIndexOf('/') + 1);
-        if (referenced.has(id)) kept++;
-        else {
-          await this.store.delete(key);
-          deleted++;
+      const { users } = await this.chunkUsers();
+      const indexes = await this.packIndexes();
+      const report: PruneReport = { chunksKept: 0, chunksDeleted: 0, packsDeleted: 0, packsRewritten: 0 };
+      const indexed = new Set(indexes.map((i) => i.pack));
+      for (const index of indexes) {
+        const used = index.blobs.filter(([id]) => users.has(id));
+        report.chunksKept += used.length;
+        if (used.length === index.blobs.length) continue;
+        if (used.length) {
+          indexed.add(await this.rewritePack(index.pack, used));
+          report.packsRewritten++;
         }
+        // The index first: a pack without an index is garbage the next prune removes; an index
+        // without its pack would be a damaged repository.
+        await this.store.delete(indexKey(index.pack));
+        await this.store.delete(packKey(index.pack));
+        report.chunksDeleted += index.blobs.length - used.length;
+        if (!used.length) report.packsDeleted++;
       }
-      this.known = undefined;
-      return { chunksKept: kept, chunksDeleted: deleted };
+      for (const pack of await this.storedPacks()) {
+        if (indexed.has(pack)) continue;
+        await this.store.delete(packKey(pack));
+        report.packsDeleted++;
+      }
+      this.index = undefined;
+      return report;
     } finally {
       await lock.release();
     }
+  }
+
+  /** Copies a pack's `used` blobs into a new pack (and index) of their own; returns the new pack's id. */
+  private async rewritePack(pack: string, used: IndexEntry[]): Promise<string> {
+    const bytes = await readAll(await this.store.get(packKey(pack)));
+    const writer = new PackWriter(this.store, LAYOUT, { packSize: Number.MAX_SAFE_INTEGER, concurrency: 1 });
+    let copy = '';
+    for (const [id, offset, length] of used) {
+      const blob = bytes.subarray(offset, offset + length);
+      if (blob.length !== length) throw new RepositoryCorruptError(`pack ${pack} is shorter than its index says (chunk ${id}): run repo check`);
+      copy = (await writer.add(id, blob)).pack;
+    }
+    await writer.flush();
+    return copy;
   }
 
   /** A lock object; refuses when the other kind holds a fresh one. */
@@ -397,4 +565,11 @@ export class Repository {
       },
     };
   }
+}
+
+async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
 }
