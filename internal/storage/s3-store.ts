@@ -43,6 +43,11 @@ export class S3Store implements ObjectStore {
       forcePathStyle: options.forcePathStyle ?? false,
       ...(options.credentials ? { credentials: options.credentials } : {}),
       maxAttempts: 4,
+      // Checksums only where an operation needs them: S3-compatible stores (older MinIO, Ceph)
+      // refuse the SDK's default CRC32 headers, and every PUT paid a CRC32 pass over its body.
+      // Backups and volume data carry their own checks.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
   }
 
