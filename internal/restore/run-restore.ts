@@ -3,6 +3,7 @@
 // the API server serves them before custom resources. Each item is filtered, transformed (metadata
 // reset, item actions, modifiers, mapping, labels) and applied; its outcome is recorded.
 import { BackupLog } from '../backup/backup-log.ts';
+import { pool } from '../collections/pool.ts';
 import { type ApiResource, discoverResources } from '../kube/discovery.ts';
 import type { KubeWriter } from '../kube/http-client.ts';
 import type { KubeObject } from '../kube/list.ts';
@@ -78,14 +79,6 @@ async function afterCreate(steps: readonly RestorePodStep[], pod: KubeObject, or
 }
 
 const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
-
-export async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(workers);
-}
 
 export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   const { restore, staged, client } = input;

@@ -160,9 +160,11 @@ test('two snapshots written at once share a chunk: the second waits for its uplo
 
 test('deleting a backup\'s snapshots and pruning removes exactly the chunks nobody uses', async () => {
   const repo = await openRepository({ store, chunker: SMALL, packSize: PACK });
-  const shared = volume(2);
-  const s1 = await repo.writeSnapshot(pieces(Buffer.concat([shared, randomBytes(1_500_000)])), meta('b1'));
-  const data2 = Buffer.concat([shared, randomBytes(500_000)]);
+  // s1 interleaves pieces it shares with s2 and pieces of its own, so every pack of that part
+  // holds both (and is rewritten); its random tail fills packs of its own (deleted).
+  const shared = Array.from({ length: 4 }, () => randomBytes(200_000));
+  const s1 = await repo.writeSnapshot(pieces(Buffer.concat([...shared.flatMap((p) => [p, randomBytes(60_000)]), randomBytes(1_500_000)])), meta('b1'));
+  const data2 = Buffer.concat([...shared, randomBytes(500_000)]);
   const s2 = await repo.writeSnapshot(pieces(data2), meta('b2'));
   const indexed = async () => {
     const ids: string[] = [];

@@ -16,6 +16,7 @@
 // lock is fresh — so prune never deletes a chunk a running backup counted as already stored.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { pool } from '../../collections/pool.ts';
 import { type ObjectStore, ObjectNotFoundError } from '../../storage/object-store.ts';
 import { readAll, readJsonIfExists } from '../../storage/object-reads.ts';
 import { Chunker, DEFAULT_CHUNKER, type ChunkerParams } from './chunker.ts';
@@ -181,7 +182,7 @@ interface ReadRun {
   pack: string;
   start: number;
   end: number;
-  blobs: string[];
+  blobs: (BlobLocation & { id: string })[];
 }
 
 export class Repository {
@@ -347,9 +348,9 @@ export class Repository {
       if (!at) throw new RepositoryCorruptError(`snapshot ${snapshot} needs chunk ${chunk}, which is missing from the volume repository`);
       if (run && run.pack === at.pack && run.end === at.offset && run.end - run.start + at.length <= READ_RUN_BYTES) {
         run.end += at.length;
-        run.blobs.push(chunk);
+        run.blobs.push({ id: chunk, ...at });
       } else {
-        run = { pack: at.pack, start: at.offset, end: at.offset + at.length, blobs: [chunk] };
+        run = { pack: at.pack, start: at.offset, end: at.offset + at.length, blobs: [{ id: chunk, ...at }] };
         runs.push(run);
       }
     }
@@ -362,17 +363,15 @@ export class Repository {
     try {
       bytes = await this.store.getRange(packKey(run.pack), run.start, run.end - run.start, signal);
     } catch (error) {
-      if (error instanceof ObjectNotFoundError) throw new RepositoryCorruptError(`snapshot ${snapshot} needs chunk ${run.blobs[0]} of pack ${run.pack}, which is missing from the volume repository`);
+      if (error instanceof ObjectNotFoundError) throw new RepositoryCorruptError(`snapshot ${snapshot} needs chunk ${run.blobs[0]!.id} of pack ${run.pack}, which is missing from the volume repository`);
       throw error;
     }
-    const locations = await this.blobs();
     const out: Buffer[] = [];
-    for (const chunk of run.blobs) {
-      const at = locations.get(chunk)!;
-      const stored = bytes.subarray(at.offset - run.start, at.offset - run.start + at.length);
-      if (stored.length !== at.length) throw new RepositoryCorruptError(`snapshot ${snapshot}: chunk ${chunk} is cut short (pack ${run.pack} is shorter than its index says)`);
+    for (const blob of run.blobs) {
+      const stored = bytes.subarray(blob.offset - run.start, blob.offset - run.start + blob.length);
+      if (stored.length !== blob.length) throw new RepositoryCorruptError(`snapshot ${snapshot}: chunk ${blob.id} is cut short (pack ${run.pack} is shorter than its index says)`);
       try {
-        out.push(await this.sealer.open(chunk, stored));
+        out.push(await this.sealer.open(blob.id, stored));
       } catch (error) {
         if (error instanceof ChunkCorruptError) throw new RepositoryCorruptError(`snapshot ${snapshot}: ${error.message}`);
         throw error;
@@ -565,11 +564,4 @@ export class Repository {
       },
     };
   }
-}
-
-async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
 }
