@@ -3,7 +3,7 @@
 #                          krew/velero.yaml, checked by Krew's validate-krew-manifest
 #   make test-dist         dist + the Krew install test (e2e/krew-install.test.ts)
 #   make tools-krew        krew + validate-krew-manifest, go build, cached in ~/.cache/kubectl-velero
-#   make tools-rcodesign   rcodesign (cargo install, ~8 min on 2 cores, once); with it, make dist
+#   make tools-rcodesign   rcodesign (cargo install, ~2.5 min on 2 cores, once); with it, make dist
 #                          re-signs the macOS executables ad hoc after injection
 # DIST_TARGETS=linux/amd64,... limits the platforms (the manifest needs all five);
 # KUBECTL_VELERO_RELEASE_URI_BASE sets where the manifest says the archives are downloaded from;
