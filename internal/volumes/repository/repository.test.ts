@@ -193,6 +193,12 @@ test('deleting a backup\'s snapshots and pruning removes exactly the chunks nobo
   assert.match(String(gone?.message), /is not in the volume repository/);
 });
 
+test('a repository of another format version is refused with an error that names both versions', async () => {
+  await store.put(`${REPO_PREFIX}config.json`, JSON.stringify({ version: 1, id: 'x', created: '', chunker: { ...SMALL, seed: 'ab' }, compression: 'zstd', encryption: null }));
+  const refused = await openRepository({ store }).then(() => undefined, (e: Error) => e);
+  assert.match(String(refused?.message), /has format version 1; this kubectl-velero reads version 2/);
+});
+
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
