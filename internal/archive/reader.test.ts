@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type ArchiveEntry, CorruptArchiveError, UnsafeArchiveEntryError, readBackupArchive } from './reader.ts';
+import { type ArchiveEntry, ArchiveLimitError, CorruptArchiveError, UnsafeArchiveEntryError, type ReadOptions, readBackupArchive } from './reader.ts';
 import { BackupArchiveWriter } from './writer.ts';
 
 type Spec = { name: string; body?: string; type?: 'file' | 'symlink' | 'link' | 'directory' | 'character-device'; linkname?: string };
@@ -23,15 +23,15 @@ async function tarball(entries: Spec[]): Promise<Buffer> {
   return gzipSync(Buffer.concat(chunks));
 }
 
-async function readAll(data: Buffer): Promise<ArchiveEntry[]> {
+async function readAll(data: Buffer, options?: ReadOptions): Promise<ArchiveEntry[]> {
   const out: ArchiveEntry[] = [];
-  for await (const entry of readBackupArchive(Readable.from([data]))) out.push(entry);
+  for await (const entry of readBackupArchive(Readable.from([data]), options)) out.push(entry);
   return out;
 }
 
-async function rejects(data: Buffer, type: typeof CorruptArchiveError, pattern: RegExp): Promise<void> {
+async function rejects(data: Buffer, type: typeof CorruptArchiveError, pattern: RegExp, options?: ReadOptions): Promise<void> {
   try {
-    await readAll(data);
+    await readAll(data, options);
     assert.unreachable('the archive should have been refused');
   } catch (error) {
     assert.instance(error, type);
@@ -101,6 +101,70 @@ test('bytes that are not gzip are a clear error', async () => {
 
 test('gzip of something that is not tar is a clear error', async () => {
   await rejects(gzipSync(Buffer.alloc(2048, 7)), CorruptArchiveError, /corrupt/);
+});
+
+async function plainTar(entries: Spec[], finalize = true): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
+  for (const e of entries) pack.entry({ name: e.name }, e.body ?? '');
+  if (!finalize) return new Promise((r) => setImmediate(() => r(Buffer.concat(chunks))));
+  const done = new Promise<void>((r) => pack.on('end', () => r()));
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+test('a tar cut at a block boundary inside a complete gzip is refused as truncated', async () => {
+  const entries = [{ name: 'metadata/version', body: '1.1.0\n' }, { name: 'resources/configmaps/namespaces/a/b.json', body: '{"kind":"ConfigMap"}' }];
+  const whole = await plainTar(entries);
+  assert.equal((await readAll(gzipSync(whole))).length, 2);
+  // Drop the end-of-archive marker (the last 1024 zero bytes): every entry is still whole.
+  await rejects(gzipSync(whole.subarray(0, whole.length - 1024)), CorruptArchiveError, /truncated: the tar stream ends without its end-of-archive marker after entry "resources\/configmaps/);
+});
+
+test('a damaged tar header inside sound gzip is said to be a tar header, not gzip', async () => {
+  const whole = Buffer.from(await plainTar([{ name: 'metadata/version', body: '1.1.0\n' }, { name: 'resources/x/cluster/y.json', body: '{}' }]));
+  whole[1024 + 100] = whole[1024 + 100]! ^ 0xff; // the second header's mode field: its checksum no longer matches
+  await rejects(gzipSync(whole), CorruptArchiveError, /a tar header is damaged after entry "metadata\/version"/);
+});
+
+test('the entry-size, entry-count and total-size bounds say which was hit', async () => {
+  const data = await tarball([{ name: 'metadata/version', body: '1.1.0\n' }, { name: 'resources/a/cluster/1.json', body: 'x'.repeat(300) }, { name: 'resources/a/cluster/2.json', body: 'y'.repeat(300) }]);
+  const limit = async (options: ReadOptions, which: ArchiveLimitError['limit'], pattern: RegExp) => {
+    try {
+      await readAll(data, options);
+      assert.unreachable('a bound should have been hit');
+    } catch (error) {
+      assert.instance(error, ArchiveLimitError);
+      assert.is((error as ArchiveLimitError).limit, which);
+      assert.match((error as Error).message, pattern);
+    }
+  };
+  await limit({ maxEntryBytes: 100 }, 'entry-bytes', /entry "resources\/a\/cluster\/1.json" is 300 bytes, over the 100-byte limit/);
+  await limit({ maxEntries: 2 }, 'entries', /more than 2 entries/);
+  await limit({ maxTotalBytes: 500 }, 'total-bytes', /expands to more than 500 bytes/);
+  assert.equal((await readAll(data, { maxEntries: 3, maxTotalBytes: 606 })).length, 3);
+});
+
+test('names quoted in errors are escaped and cut', async () => {
+  const evil = `resources/\u202e\r\x1b[2J${'n'.repeat(5000)}`;
+  try {
+    await readAll(await tarball([{ name: 'metadata/version', body: '1.1.0\n' }, { name: evil, type: 'symlink', linkname: 'x' }]));
+    assert.unreachable();
+  } catch (error) {
+    const message = (error as Error).message;
+    assert.not.match(message, /[\u202e\r\x1b]/);
+    assert.match(message, /\\u202e\\r\\x1b/);
+    assert.ok(message.length < 400, `message is ${message.length} characters`);
+  }
+  const bigVersion = await tarball([{ name: 'metadata/version', body: 'v'.repeat(1 << 20) }]);
+  try {
+    await readAll(bigVersion);
+    assert.unreachable();
+  } catch (error) {
+    assert.ok((error as Error).message.length < 200);
+  }
 });
 
 test.run();

@@ -2,6 +2,10 @@
 //   time="2026-11-24T10:00:00Z" level=info msg="Backing up item" backup=velero/b1 resource=pods
 // Lines are kept in memory (a few per resource, not per item, so it stays small) and gzipped at the end.
 import { gzipSync } from 'node:zlib';
+import { escapeUnsafe, truncate } from '../text/quote.ts';
+
+/** One field or message at most this long: a crafted name must not make a megabyte log line. */
+const FIELD_LIMIT = 4096;
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 
@@ -22,8 +26,10 @@ export class BackupLog {
 
   log(level: LogLevel, msg: string, fields: Record<string, string | number | undefined> = {}): void {
     const time = this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    let line = `time="${time}" level=${level} msg=${JSON.stringify(msg)} ${this.refKey}=${this.backupRef}`;
-    for (const [key, value] of Object.entries(fields)) if (value !== undefined && value !== '') line += ` ${key}=${quoteIfNeeded(String(value))}`;
+    let line = `time="${time}" level=${level} msg=${JSON.stringify(truncate(msg, FIELD_LIMIT))} ${this.refKey}=${this.backupRef}`;
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined && value !== '') line += ` ${key}=${quoteIfNeeded(truncate(String(value), FIELD_LIMIT))}`;
+    // JSON quoting escaped C0 controls; bidi overrides and C1 controls are made visible here.
+    line = escapeUnsafe(line);
     this.lines.push(line);
     this.echo?.(line);
   }

@@ -1,5 +1,7 @@
 // Warnings and errors of a run, grouped as Velero's NAME-results.gz wants them:
 // {"errors": {velero, cluster, namespaces: {ns: [...]}}, "warnings": {...}}, empty parts omitted.
+import { safeLine } from '../text/quote.ts';
+
 export interface ResultGroup {
   velero?: string[];
   cluster?: string[];
@@ -38,7 +40,9 @@ export class ResultsCollector {
     return structuredClone(this.data);
   }
 
-  private add(kind: 'errors' | 'warnings', scope: ResultScope, message: string): void {
+  private add(kind: 'errors' | 'warnings', scope: ResultScope, raw: string): void {
+    // Messages quote names from the backup or the cluster: one safe line each.
+    const message = safeLine(raw);
     this.counts[kind]++;
     const group = this.data[kind];
     if (scope === 'velero') (group.velero ??= []).push(message);

@@ -9,6 +9,7 @@
 // skipped.
 import type { KubeRequester } from '../kube/http-client.ts';
 import type { KubeObject } from '../kube/list.ts';
+import { nameSegment, namespaceSegment } from '../kube/names.ts';
 import { type BackupResourceHookSpec, parseCommand, specApplies } from './backup-hooks.ts';
 import { type ExecHook, type HookLog, parseGoDuration, type PodExec, runExecHook } from './exec-hook.ts';
 
@@ -128,7 +129,7 @@ export class RestoreHookRunner {
     const container = hook.container || ((pod.spec as { containers?: { name: string }[] }).containers ?? [])[0]?.name;
     const deadline = Date.now() + (hook.waitTimeoutMs || DEFAULT_WAIT_MS);
     for (;;) {
-      const live = await this.client.getJson<KubeObject>(`/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}`);
+      const live = await this.client.getJson<KubeObject>(`/api/v1/namespaces/${namespaceSegment(ns)}/pods/${nameSegment(name)}`);
       const status = (live.status as { containerStatuses?: { name: string; ready?: boolean; state?: { running?: unknown } }[] } | undefined)?.containerStatuses?.find((c) => c.name === container);
       if (status?.state?.running && (!hook.waitForReady || status.ready)) return live;
       if (Date.now() > deadline) throw new Error(`container ${container} of pod ${ns}/${name} was not ${hook.waitForReady ? 'ready' : 'running'} within ${(hook.waitTimeoutMs || DEFAULT_WAIT_MS) / 1000} s: hook ${JSON.stringify(hook.command)} not run`);

@@ -4,6 +4,7 @@
 // is returned to the caller only, never put into messages.
 import { KubeApiError } from './errors.ts';
 import type { KubeRequester } from './http-client.ts';
+import { nameSegment, namespaceSegment } from './names.ts';
 
 export interface ClusterLocation {
   name: string;
@@ -55,7 +56,7 @@ export interface ClusterLocations {
 
 export async function listClusterLocations(client: KubeRequester, namespace: string): Promise<ClusterLocations> {
   try {
-    const list = await client.getJson<{ items: BslObject[] }>(`/apis/velero.io/v1/namespaces/${encodeURIComponent(namespace)}/backupstoragelocations`);
+    const list = await client.getJson<{ items: BslObject[] }>(`/apis/velero.io/v1/namespaces/${namespaceSegment(namespace)}/backupstoragelocations`);
     return { locations: list.items.map(fromBsl).sort((a, b) => a.name.localeCompare(b.name)) };
   } catch (error) {
     if (error instanceof KubeApiError && error.status === 404) return { locations: [] };
@@ -70,7 +71,7 @@ export async function readCredential(client: KubeRequester, namespace: string, l
   const { name, key } = location.credential;
   let secret: { data?: Record<string, string> };
   try {
-    secret = await client.getJson(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`);
+    secret = await client.getJson(`/api/v1/namespaces/${namespaceSegment(namespace)}/secrets/${nameSegment(name)}`);
   } catch (error) {
     const status = error instanceof KubeApiError ? ` (${error.status})` : '';
     throw new Error(`cannot read the credential Secret ${namespace}/${name} of backup storage location "${location.name}"${status}`);

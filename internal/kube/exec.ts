@@ -7,6 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
+import { nameSegment, namespaceSegment } from './names.ts';
 
 export interface ExecOptions {
   namespace: string;
@@ -45,7 +46,7 @@ interface Status {
 }
 
 export function execUrl(server: string, opts: ExecOptions): string {
-  const url = new URL(`${server.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(opts.namespace)}/pods/${encodeURIComponent(opts.pod)}/exec`);
+  const url = new URL(`${server.replace(/\/$/, '')}/api/v1/namespaces/${namespaceSegment(opts.namespace)}/pods/${nameSegment(opts.pod)}/exec`);
   url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
   for (const part of opts.command) url.searchParams.append('command', part);
   if (opts.container) url.searchParams.set('container', opts.container);

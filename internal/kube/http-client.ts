@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiErrorFrom, isRetryableNetworkError, isRetryableStatus, KubeApiError, KubeUnreachableError } from './errors.ts';
+import { assertNoDotSegments } from './names.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 
 export interface KubeRequester {
@@ -50,6 +51,7 @@ export class KubeHttpClient implements KubeWriter {
   }
 
   private async call<T>(method: 'GET' | WriteMethod, path: string, query: Record<string, string | undefined>, payload: string | undefined, signal?: AbortSignal): Promise<T> {
+    assertNoDotSegments(path);
     const url = new URL(this.server.href.replace(/\/$/, '') + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, value);
     let body: string;

@@ -3,6 +3,7 @@
 // with apiVersion and kind set (the API server leaves them off list items).
 import type { ApiResource } from './discovery.ts';
 import type { KubeRequester } from './http-client.ts';
+import { nameSegment, namespaceSegment } from './names.ts';
 
 export type KubeObject = {
   apiVersion: string;
@@ -30,8 +31,8 @@ export interface ListOptions {
 
 export function resourcePath(resource: Pick<ApiResource, 'groupVersion' | 'resource' | 'namespaced'>, namespace?: string, name?: string): string {
   const base = resource.groupVersion.includes('/') ? `/apis/${resource.groupVersion}` : `/api/${resource.groupVersion}`;
-  const ns = resource.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  return `${base}${ns}/${resource.resource}${name ? `/${encodeURIComponent(name)}` : ''}`;
+  const ns = resource.namespaced && namespace !== undefined ? `/namespaces/${namespaceSegment(namespace)}` : '';
+  return `${base}${ns}/${resource.resource}${name !== undefined ? `/${nameSegment(name)}` : ''}`;
 }
 
 interface ListPage {

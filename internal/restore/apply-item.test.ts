@@ -66,4 +66,17 @@ test('a failure that is not transient is reported with the server message', asyn
   assert.equal(out, { action: 'failed', message: 'namespaces "nowhere" not found' });
 });
 
+test('an object the API server answers with that is not the item is never patched (the ".." ServiceAccount that read as its Namespace)', async () => {
+  const api = withNs();
+  const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } } as KubeObject;
+  api.createError = () => new KubeApiError(422, 'Invalid', '/x', 'invalid');
+  // What a normalised path used to return: the Namespace itself.
+  const realGet = api.getJson.bind(api);
+  api.getJson = (async (path: string) => (path.includes('/serviceaccounts/') ? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } } : realGet(path))) as typeof api.getJson;
+  const out = await applyItem(api, await resource(api, 'serviceaccounts'), sa, { policy: 'update', dryRun: false });
+  assert.is(out.action, 'failed');
+  assert.match((out as { message: string }).message, /refusing to change ServiceAccount "web": the API server answered with another object \("Namespace shop"\)/);
+  assert.equal(api.writes.filter((w) => w.method === 'PATCH'), []);
+});
+
 test.run();

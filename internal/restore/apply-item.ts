@@ -12,6 +12,7 @@ import { withRetry } from '../kube/retry.ts';
 import { serviceAccountMergePatch } from './actions/service-account.ts';
 import { type FieldDifference, subsetDifferences } from './object-diff.ts';
 import { withoutRestoreLabels } from './reset-metadata.ts';
+import { quoteUntrusted } from '../text/quote.ts';
 import type { ExistingResourcePolicy } from './restore-object.ts';
 
 export type ItemOutcome = (
@@ -70,6 +71,9 @@ export async function applyItem(client: KubeWriter, resource: ApiResource, item:
     if (maybeExists) return { action: 'failed', message: messageOf(createError) };
     return { action: 'failed', message: `it exists, but reading it failed: ${messageOf(error)}` };
   }
+  // What the GET returned must be the item's object: never compare with, or patch, another one.
+  const liveIs = live?.metadata?.name === item.metadata.name && (live.kind === undefined || live.kind === resource.kind) && (!resource.namespaced || live.metadata.namespace === ns);
+  if (!liveIs) return { action: 'failed', message: `refusing to change ${resource.kind} ${quoteUntrusted(item.metadata.name)}: the API server answered with another object (${quoteUntrusted(`${live?.kind ?? '?'} ${live?.metadata?.namespace ? `${live.metadata.namespace}/` : ''}${live?.metadata?.name ?? '?'}`)})` };
   // It exists: compare, ignoring our labels, which an older object lacks.
   const differences = subsetDifferences(withoutRestoreLabels(item), live);
   try {

@@ -200,4 +200,44 @@ test('status restore: included resources get their backed-up status through /sta
   assert.ok(api.writes.some((w) => w.method === 'PUT' && w.path === '/apis/apps/v1/namespaces/shop/deployments/web/status'));
 });
 
+test('corrupt items (bad JSON, null, another kind, another name) are reported with their paths, and the rest restored', async () => {
+  const raw = (gr: string, ns: string | undefined, name: string, body: string) => ({ gr, ns, name, body });
+  const entries = [
+    raw('configmaps', 'shop', 'broken', '{"apiVersion":'),
+    raw('configmaps', 'shop', 'nothing', 'null'),
+    raw('configmaps', 'shop', 'renamed', JSON.stringify(o('v1', 'ConfigMap', 'other', 'shop'))),
+    raw('configmaps', 'shop', 'elsewhere', JSON.stringify(o('v1', 'ConfigMap', 'elsewhere', 'kube-system'))),
+    raw('namespaces', undefined, 'pl', JSON.stringify(o('v1', 'ConfigMap', 'pl', 'shop'))),
+    raw('persistentvolumes', undefined, 'pv-bad', '[1,2]'),
+    raw('configmaps', 'shop', 'fine', JSON.stringify(o('v1', 'ConfigMap', 'fine', 'shop'))),
+  ];
+  const store = new MemoryStore();
+  const writer = new BackupArchiveWriter();
+  const chunks: Buffer[] = [];
+  writer.stream.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((r) => writer.stream.on('end', r));
+  await writer.writeVersion();
+  for (const e of entries) await writer.addItem({ groupResource: e.gr, version: 'v1', preferred: true, namespace: e.ns, name: e.name }, e.body);
+  await writer.finish();
+  await ended;
+  await store.put('backups/b1/b1.tar.gz', Buffer.concat(chunks));
+  await store.put('backups/b1/velero-backup.json', JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: 'b1', namespace: 'velero' }, spec: {}, status: { phase: 'Completed' } }));
+  const api = new FakeApi();
+  const run = await restore(store, api);
+  assert.is(run.restore.status.phase, 'PartiallyFailed');
+  const errors = JSON.stringify(run.results.toJSON().errors);
+  for (const expected of [
+    'corrupt item \\"resources/configmaps/namespaces/shop/broken.json\\" in the backup: not valid JSON',
+    'resources/configmaps/namespaces/shop/nothing.json\\" in the backup: its content is null',
+    'resources/configmaps/namespaces/shop/renamed.json\\" in the backup: its content names \\"other\\", its path \\"renamed\\"',
+    'resources/namespaces/cluster/pl.json\\" in the backup: its content is a \\"ConfigMap\\", its path a Namespace',
+    'resources/persistentvolumes/cluster/pv-bad.json\\" in the backup: its content is an array',
+  ]) assert.ok(errors.includes(expected), `${expected} not in ${errors}`);
+  assert.is(run.restore.status.errors, 5);
+  assert.ok(api.get('configmaps', 'shop', 'fine'));
+  assert.ok(api.get('configmaps', 'shop', 'elsewhere'), 'restored in the namespace of its path');
+  assert.not.ok(api.get('configmaps', 'kube-system', 'elsewhere'));
+  assert.not.ok(api.get('namespaces', undefined, 'pl'));
+});
+
 test.run();

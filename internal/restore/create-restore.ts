@@ -3,6 +3,7 @@
 // store the outcome under restores/NAME/. A backup that cannot be read (missing, corrupt,
 // truncated) ends the restore Failed, with the reason stored like any other restore. A dry run
 // stores nothing.
+import type { ReadOptions } from '../archive/reader.ts';
 import type { Backup } from '../backup/backup-object.ts';
 import { BackupLog } from '../backup/backup-log.ts';
 import { ResultsCollector } from '../backup/results.ts';
@@ -32,6 +33,8 @@ export interface CreateRestoreInput {
   /** Work around restored pods (volume data, hooks); see RestoreInput.podSteps. */
   podSteps?: RestoreInput['podSteps'];
   claimsWithVolumeData?: RestoreInput['claimsWithVolumeData'];
+  /** Bounds on what the backup archive may hold (defaults in internal/archive/reader.ts). */
+  archiveLimits?: ReadOptions;
   /** How often the InProgress Restore is saved with its progress (default 5 s). */
   saveProgressEveryMs?: number;
 }
@@ -103,7 +106,7 @@ export async function createRestore(input: CreateRestoreInput): Promise<RestoreR
   let run: RestoreRun;
   let staged: StagedBackup | undefined;
   try {
-    staged = await StagedBackup.stage(await input.store.get(backupKeys(input.spec.backupName).tarball));
+    staged = await StagedBackup.stage(await input.store.get(backupKeys(input.spec.backupName).tarball), input.archiveLimits);
     run = await runRestore({ restore, staged, client: input.client, concurrency: input.concurrency, dryRun: input.dryRun, modifiers, onProgress, podSteps: input.podSteps, claimsWithVolumeData: input.claimsWithVolumeData });
   } catch (error) {
     run = failedRun(restore, 'Failed', [error instanceof Error ? error.message : String(error)]);

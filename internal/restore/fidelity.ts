@@ -11,6 +11,7 @@ import type { FieldDifference } from './object-diff.ts';
 import type { ResourceModifiers } from './modifiers/rules.ts';
 import { NEVER_RESTORED } from './priorities.ts';
 import type { Restore } from './restore-object.ts';
+import { identityProblem } from './item-identity.ts';
 import { transformContext, volumesProvisionedAnew } from './transform-context.ts';
 import type { StagedBackup } from './staged-backup.ts';
 import { transformItem } from './transform-item.ts';
@@ -30,7 +31,9 @@ export async function checkFidelity(restore: Restore, resourceList: Record<strin
     if (NEVER_RESTORED.has(groupResource)) continue;
     const resource = served.get(groupResource);
     for (const item of items) {
-      const original = (await staged.read(item)) as KubeObject;
+      // Corrupt items were reported by the restore, and not restored: nothing to compare.
+      const original = (await staged.read(item, groupResource).catch(() => undefined)) as KubeObject | undefined;
+      if (!original || (resource && identityProblem(resource, original, item.namespace !== undefined))) continue;
       const transformed = transformItem(groupResource, original, ctx);
       if ('skip' in transformed) continue;
       const wanted = transformed.item;

@@ -17,7 +17,8 @@ import { restoreOrder } from './priorities.ts';
 import { addRestoreLabels } from './reset-metadata.ts';
 import type { Restore } from './restore-object.ts';
 import { shouldRestoreStatus } from './restore-status.ts';
-import type { StagedBackup, StagedItem } from './staged-backup.ts';
+import { CorruptItemError, StagedBackup, type StagedItem } from './staged-backup.ts';
+import { identityProblem } from './item-identity.ts';
 import { transformContext, volumesProvisionedAnew } from './transform-context.ts';
 import { transformItem } from './transform-item.ts';
 import { waitForCrdsServed } from './wait-crds.ts';
@@ -101,8 +102,10 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   const namespaces = new NamespaceEnsurer(client, served.get('namespaces')!, { dryRun }, async (target) => {
     const source = reverseMapping.get(target) ?? target;
     const backedUp = namespaceItems.get(source);
-    if (backedUp) {
-      const t = transformItem('namespaces', (await staged.read(backedUp)) as KubeObject, ctx);
+    // A corrupt Namespace item is reported by the namespaces tier; the namespace is made bare.
+    const original = backedUp ? ((await staged.read(backedUp, 'namespaces').catch(() => undefined)) as KubeObject | undefined) : undefined;
+    if (original && original.apiVersion === 'v1' && original.kind === 'Namespace') {
+      const t = transformItem('namespaces', original, ctx);
       if ('item' in t) return t.item;
     }
     return addRestoreLabels({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: target } }, spec.backupName, restore.metadata.name);
@@ -124,8 +127,21 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   /** Work pod steps started after a create (volume data, exec hooks); awaited before the restore ends. */
   const podWork: Promise<void>[] = [];
 
+  for (const c of staged.corrupt) corrupt(c.namespace, c.path, new CorruptItemError(c.path, c.problem).message);
+
+  function corrupt(namespace: string | undefined, path: string, message: string): void {
+    rec.results.error(namespace !== undefined ? { namespace: mapping[namespace] ?? namespace } : 'velero', message);
+    log.error('Corrupt item not restored', { path, error: message });
+  }
+
   async function restoreOne(groupResource: string, staged_: StagedItem, createdCrds: string[]): Promise<void> {
-    const original = (await staged.read(staged_)) as KubeObject;
+    let original: KubeObject;
+    try {
+      original = (await staged.read(staged_, groupResource)) as KubeObject;
+    } catch (error) {
+      if (!(error instanceof CorruptItemError)) throw error;
+      return corrupt(staged_.namespace, error.path, error.message);
+    }
     const skip = filter.skipByContent(groupResource, original);
     if (skip) return log.info('Not restoring item', { resource: groupResource, name: staged_.name, reason: skip });
     const targetNs = staged_.namespace !== undefined ? (mapping[staged_.namespace] ?? staged_.namespace) : undefined;
@@ -136,6 +152,11 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     if (previewOnlyResources.has(groupResource)) return rec.previewedUnchecked(ref, 'its CRD is new');
     const resource = served.get(groupResource);
     if (!resource) return rec.error(ref, `the target cluster does not serve ${groupResource}`);
+    const mismatch = identityProblem(resource, original, staged_.namespace !== undefined);
+    if (mismatch) {
+      const path = StagedBackup.pathOf(groupResource, staged_);
+      return corrupt(staged_.namespace, path, new CorruptItemError(path, mismatch).message);
+    }
     if (targetNs) {
       try {
         const ns = await namespaces.ensure(targetNs);

@@ -14,7 +14,9 @@ import type { TransformContext } from './transform-item.ts';
 export async function volumesProvisionedAnew(staged: StagedBackup, claimsWithVolumeData: ReadonlySet<string> = new Set()): Promise<Set<string>> {
   const out = new Set<string>();
   for (const pv of staged.items.get('persistentvolumes') ?? []) {
-    const item = (await staged.read(pv)) as { spec?: { claimRef?: { namespace?: string; name?: string } } };
+    // A corrupt PV is reported when the PV tier reaches it; it cannot fail the whole restore here.
+    const item = (await staged.read(pv, 'persistentvolumes').catch(() => undefined)) as { spec?: { claimRef?: { namespace?: string; name?: string } } } | undefined;
+    if (!item) continue;
     const claim = item.spec?.claimRef;
     if (isProvisionedAnew(item) || (claim && claimsWithVolumeData.has(`${claim.namespace}/${claim.name}`))) out.add(pv.name);
   }

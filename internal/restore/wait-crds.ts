@@ -4,6 +4,7 @@
 import type { BackupLog } from '../backup/backup-log.ts';
 import { discoverResources, type DiscoveryResult } from '../kube/discovery.ts';
 import type { KubeRequester } from '../kube/http-client.ts';
+import { nameSegment } from '../kube/names.ts';
 
 interface Crd {
   status?: { conditions?: { type: string; status: string }[] };
@@ -15,7 +16,7 @@ export async function waitForCrdsServed(client: KubeRequester, names: string[], 
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
-      const crd = await client.getJson<Crd>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}`).catch(() => undefined);
+      const crd = await client.getJson<Crd>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${nameSegment(name)}`).catch(() => undefined);
       if (crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
       if (Date.now() > deadline) {
         log.warn('CRD not established in time', { crd: name });

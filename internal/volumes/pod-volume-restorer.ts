@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { KubeRequester } from '../kube/http-client.ts';
 import type { KubeObject } from '../kube/list.ts';
+import { nameSegment, namespaceSegment } from '../kube/names.ts';
 import type { PodExec } from './pod-exec.ts';
 import { type PodVolumeBackupRecord, recordsForPod } from './records.ts';
 import type { StepReport, VolumeLog } from './pod-volume-backupper.ts';
@@ -120,7 +121,7 @@ export class PodVolumeRestorer {
     const deadline = Date.now() + (this.opts.waitTimeoutMs ?? 600_000);
     let last = 'not yet scheduled';
     for (;;) {
-      const live = await this.opts.client.getJson<KubeObject>(`/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}`);
+      const live = await this.opts.client.getJson<KubeObject>(`/api/v1/namespaces/${namespaceSegment(ns)}/pods/${nameSegment(name)}`);
       if (uid && live.metadata.uid !== uid) throw new Error(`pod ${ns}/${name} was replaced before its volumes were restored`);
       const status = live.status as { phase?: string; initContainerStatuses?: { name: string; state?: { running?: unknown; waiting?: { reason?: string; message?: string } } }[] } | undefined;
       const wait = status?.initContainerStatuses?.find((s) => s.name === RESTORE_WAIT_CONTAINER);

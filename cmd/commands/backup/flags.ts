@@ -47,3 +47,22 @@ export class ProgressLine {
     this.shown = false;
   }
 }
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
+
+/** A byte count as Kubernetes quantities write it: `8388608`, `8Mi`, `16Gi`, `500M`. */
+export function parseByteSize(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^([0-9]+)(k|m|g|t|ki|mi|gi|ti)?$/i.exec(value.trim());
+  const bytes = m ? Number(m[1]) * SIZE_UNITS[(m[2] ?? '').toLowerCase()]! : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new BadFlagValueError(`invalid ${flag} "${value}": use a size such as 8Mi or 16Gi`);
+  return bytes;
+}
+
+/** A whole number of at least 1. */
+export function parseCount(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new BadFlagValueError(`invalid ${flag} "${value}": use a whole number of at least 1`);
+  return n;
+}

@@ -12,5 +12,5 @@ export async function openLocationStore(locationName: string | undefined): Promi
 export async function openLocationRepository(locationName: string | undefined, keyFile: string | undefined): Promise<Repository> {
   const { store } = await openLocationStore(locationName);
   const { openRepository } = await import('../../../internal/volumes/repository/repository.ts');
-  return openRepository({ store, encryptionKey: readEncryptionKey(keyFile) });
+  return openRepository({ store, encryptionKey: readEncryptionKey(keyFile), create: false });
 }

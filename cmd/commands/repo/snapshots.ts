@@ -24,7 +24,8 @@ export class RepoSnapshotsCommand extends BaseCommand {
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
     const { store } = await openLocationStore(this.storageLocation);
-    const { listSnapshots } = await import('../../../internal/volumes/repository/repository.ts');
+    const { assertRepositoryExists, listSnapshots } = await import('../../../internal/volumes/repository/repository.ts');
+    await assertRepositoryExists(store);
     const rows = [];
     for await (const s of listSnapshots(store)) rows.push({ id: s.id, backup: s.meta.backup, namespace: s.meta.namespace, pod: s.meta.pod, volume: s.meta.volume, bytes: s.totalBytes, chunks: s.chunks, created: s.created });
     rows.sort((a, b) => a.created.localeCompare(b.created));

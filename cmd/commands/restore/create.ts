@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { resolveLocation } from '../../location.ts';
 import { KubeCommand } from '../../kube-options.ts';
-import { BadFlagValueError, parseKeyValues, ProgressLine } from '../backup/flags.ts';
+import { BadFlagValueError, parseByteSize, parseCount, parseKeyValues, ProgressLine } from '../backup/flags.ts';
 import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
@@ -14,6 +14,7 @@ import { defaultRestoreName } from '../../../internal/restore/restore-object.ts'
 import { StoredBackups } from '../../../internal/backup/stored-backups.ts';
 import type { ResultGroup } from '../../../internal/backup/results.ts';
 import { buildRestoreSpec, readModifierRules } from './restore-flags.ts';
+import { safeLine } from '../../../internal/text/quote.ts';
 
 export { parseNamespaceMappings } from './restore-flags.ts';
 
@@ -65,10 +66,18 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
 
   hooksFile = Option.String('--hooks-file', { description: "Velero's restore hooks spec (YAML/JSON: resources with postHooks of exec or init); pod annotations still take priority" });
   encryptionKeyFile = Option.String('--encryption-key-file', { description: 'the key file the backup\'s volume data was encrypted with' });
+  maxItemSize = Option.String('--max-item-size', { description: 'largest item of the backup accepted (default 8Mi; the API server takes at most 3Mi per object)' });
+  maxArchiveEntries = Option.String('--max-archive-entries', { description: 'most entries the backup archive may hold (default 1000000)' });
+  maxArchiveSize = Option.String('--max-archive-size', { description: 'most bytes the backup archive may expand to when staged (default 16Gi)' });
   volumeHelperImage = Option.String('--volume-helper-image', { description: 'image of the restore-wait init container that receives volume data (needs sh, tar, touch; default busybox:1.36)' });
 
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
+    const archiveLimits = {
+      maxEntryBytes: parseByteSize('--max-item-size', this.maxItemSize),
+      maxEntries: parseCount('--max-archive-entries', this.maxArchiveEntries),
+      maxTotalBytes: parseByteSize('--max-archive-size', this.maxArchiveSize),
+    };
     const concurrency = Number(this.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadFlagValueError(`invalid --concurrency "${this.concurrency}": use a whole number of at least 1`);
     if (!this.fromBackup === !this.fromSchedule) throw new BadFlagValueError('either --from-backup or --from-schedule must be given (not both)');
@@ -99,16 +108,16 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
         // Hooks first: the volume step then puts its restore-wait container before their init containers.
         podSteps: (log) => [restoreHookStep(spec, kc, client, log), ...(volumes ? [volumes.step(log)] : [])],
         claimsWithVolumeData: volumes?.claims,
-        name, veleroNamespace: this.veleroNamespace(), store: location.store, client, concurrency, dryRun: this.dryRun, spec, modifiers,
+        archiveLimits, name, veleroNamespace: this.veleroNamespace(), store: location.store, client, concurrency, dryRun: this.dryRun, spec, modifiers,
         labels: parseKeyValues('--labels', this.labels),
         onProgress: (done, total) => progress.update(`Restore ${this.dryRun ? 'preview' : 'in progress'}: ${done}/${total} items`),
       });
       progress.done();
       const { phase, warnings = 0, errors = 0, progress: counts, failureReason, validationErrors } = run.restore.status;
-      for (const e of validationErrors ?? []) this.context.stderr.write(`error: ${e}\n`);
-      if (failureReason) this.context.stderr.write(`error: ${failureReason}\n`);
+      for (const e of validationErrors ?? []) this.context.stderr.write(`error: ${safeLine(e)}\n`);
+      if (failureReason) this.context.stderr.write(`error: ${safeLine(failureReason)}\n`);
       if (this.dryRun) {
-        for (const line of [...run.preview].sort(byObject)) this.context.stdout.write(`${line}\n`);
+        for (const line of [...run.preview].sort(byObject)) this.context.stdout.write(`${line.split('\n').map((l) => safeLine(l)).join('\n')}\n`);
         const failing = run.preview.filter((l) => l.startsWith('fail')).length;
         const verdict = phase === 'Failed' || phase === 'FailedValidation' ? `the restore would fail (${phase})` : failing ? `${failing} objects would fail` : 'the restore would succeed';
         this.context.stdout.write(`Dry run of restore from backup "${backupName}": ${verdict}; nothing was changed.\n`);

@@ -4,6 +4,7 @@ import { BadFlagValueError, parseOptionalBool } from '../backup/flags.ts';
 import { splitList } from '../../../internal/backup/spec.ts';
 import { parseLabelSelector, parseOrSelectors } from '../../../internal/backup/label-selector.ts';
 import type { KubeRequester } from '../../../internal/kube/http-client.ts';
+import { nameSegment, namespaceSegment } from '../../../internal/kube/names.ts';
 import { rulesTextFromConfigMap } from '../../../internal/restore/modifiers/rules.ts';
 import type { ExistingResourcePolicy, RestoreSpec } from '../../../internal/restore/restore-object.ts';
 
@@ -77,7 +78,7 @@ export async function readModifierRules(file: string | undefined, configMap: str
     }
   }
   if (!configMap) return undefined;
-  const path = `/api/v1/namespaces/${encodeURIComponent(veleroNamespace)}/configmaps/${encodeURIComponent(configMap)}`;
+  const path = `/api/v1/namespaces/${namespaceSegment(veleroNamespace)}/configmaps/${nameSegment(configMap)}`;
   const cm = await (await client()).getJson<{ metadata?: { name?: string; namespace?: string }; data?: Record<string, string> }>(path).catch((error: Error) => {
     throw new BadFlagValueError(`cannot read the resource modifier ConfigMap ${veleroNamespace}/${configMap}: ${error.message}`);
   });

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { LocalStore } from '../../storage/local-store.ts';
 import { readAll } from '../../storage/object-reads.ts';
 import type { ChunkerParams } from './chunker.ts';
-import { deleteSnapshotsOfBackup, listSnapshots, openRepository, REPO_PREFIX, RepositoryKeyError } from './repository.ts';
+import { deleteSnapshotsOfBackup, listSnapshots, openRepository, REPO_PREFIX, RepositoryKeyError, RepositoryLockedError, RepositoryNotFoundError } from './repository.ts';
 
 const SMALL: ChunkerParams = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
 /** Small packs, so a few MiB make several. */
@@ -204,5 +204,48 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   for await (const x of it) out.push(x);
   return out;
 }
+
+test('check, prune and listing on a location with no repository: an error, and nothing written', async () => {
+  await openRepository({ store, create: false }).then(
+    () => assert.unreachable('opened a repository that is not there'),
+    (error: Error) => {
+      assert.instance(error, RepositoryNotFoundError);
+      assert.match(error.message, /^there is no volume repository in .*: no backup has stored volume data there$/);
+    },
+  );
+  assert.equal(await keys(''), []);
+});
+
+test('a backup and a prune that start at the same instant: each writes its lock first, sees the other, and backs off', async () => {
+  await openRepository({ store, chunker: SMALL, packSize: PACK });
+  // Both lock writes land before either looks for other locks: the interleaving that let both pass
+  // when a lock was looked for before it was written.
+  let lockPuts = 0;
+  let bothWritten!: () => void;
+  const barrier = new Promise<void>((r) => (bothWritten = r));
+  const racing = Object.create(store) as LocalStore;
+  racing.put = async (key, body, options) => {
+    await store.put(key, body, options);
+    if (key.includes('/locks/') && ++lockPuts === 2) bothWritten();
+  };
+  racing.list = (prefix: string) =>
+    (async function* () {
+      if (prefix.endsWith('/locks/')) await Promise.race([barrier, new Promise((r) => setTimeout(r, 2000))]);
+      yield* store.list(prefix);
+    })();
+  const writer = await openRepository({ store: racing });
+  const pruner = await openRepository({ store: racing });
+  const [written, pruned] = await Promise.allSettled([writer.writeSnapshot(pieces(volume(1)), meta('b1')), pruner.prune()]);
+  assert.is(lockPuts >= 2, true);
+  assert.is(written.status, 'rejected');
+  assert.is(pruned.status, 'rejected');
+  assert.instance((written as PromiseRejectedResult).reason, RepositoryLockedError);
+  assert.instance((pruned as PromiseRejectedResult).reason, RepositoryLockedError);
+  assert.equal(await keys(`${REPO_PREFIX}locks/`), [], 'both locks released');
+  // The next run, alone, works and the repository is whole.
+  const s = await writer.writeSnapshot(pieces(volume(1)), meta('b2'));
+  assert.is((await writer.check()).problems.length, 0);
+  assert.ok(s.totalBytes > 0);
+});
 
 test.run();

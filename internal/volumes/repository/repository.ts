@@ -13,7 +13,10 @@
 //
 // Writers and prune: a writer holds a lock object while it writes (refreshed every few minutes);
 // prune refuses to run while a fresh writer lock exists, and writers refuse to start while a prune
-// lock is fresh — so prune never deletes a chunk a running backup counted as already stored.
+// lock is fresh — so prune never deletes a chunk a running backup counted as already stored. Each
+// writes its own lock first and only then looks for the others (restic's order): two that start
+// at the same instant each see the other and both back off, where looking first let both pass.
+// A lock not refreshed for 15 minutes is stale (its process died) and ignored.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pool } from '../../collections/pool.ts';
@@ -42,6 +45,8 @@ const SEAL_AHEAD = 8;
 
 export interface RepositoryOptions {
   store: ObjectStore;
+  /** Make the repository when the location has none (backups); false for check, prune and listing. */
+  create?: boolean;
   encryptionKey?: Buffer;
   uploadConcurrency?: number;
   /** Chunk sizes for a new repository (tests use small ones). */
@@ -117,6 +122,12 @@ export interface PruneReport {
 export class RepositoryKeyError extends Error {}
 export class RepositoryCorruptError extends Error {}
 export class RepositoryLockedError extends Error {}
+export class RepositoryNotFoundError extends Error {}
+
+/** Refuses a location that holds no repository, writing nothing. */
+export async function assertRepositoryExists(store: ObjectStore): Promise<void> {
+  if (!(await store.exists(CONFIG_KEY))) throw new RepositoryNotFoundError(`there is no volume repository in ${store.describe()}: no backup has stored volume data there`);
+}
 
 const packKey = (pack: string) => `${PACKS}${pack.slice(0, 2)}/${pack}`;
 const indexKey = (pack: string) => `${INDEX}${pack}.json`;
@@ -127,6 +138,7 @@ export async function openRepository(opts: RepositoryOptions): Promise<Repositor
   const where = opts.store.describe();
   let config = await readJsonIfExists<RepoConfig>(opts.store, CONFIG_KEY);
   let sealer: Sealer;
+  if (!config && opts.create === false) await assertRepositoryExists(opts.store);
   if (!config) {
     let encryption: EncryptionConfig | null = null;
     if (opts.encryptionKey) {
@@ -545,23 +557,28 @@ export class Repository {
 
   /** A lock object; refuses when the other kind holds a fresh one. */
   private async lock(kind: 'write' | 'prune'): Promise<{ release(): Promise<void> }> {
-    const now = Date.now();
-    for await (const key of this.store.list(LOCKS)) {
-      const held = await readJsonIfExists<{ kind: string; time: number }>(this.store, key);
-      if (!held || now - held.time > LOCK_FRESH_MS) continue;
-      if (kind === 'prune') throw new RepositoryLockedError(`the volume repository is in use (${held.kind} lock ${key.slice(LOCKS.length)} from ${new Date(held.time).toISOString()}): prune again when no backup is running`);
-      if (held.kind === 'prune') throw new RepositoryLockedError(`the volume repository is being pruned (since ${new Date(held.time).toISOString()}): back up again when it is done`);
-    }
     const key = `${LOCKS}${randomUUID()}.json`;
     const write = () => this.store.put(key, JSON.stringify({ kind, time: Date.now() }), { contentType: 'application/json' });
     await write();
+    const release = async () => {
+      clearInterval(refresh);
+      await this.store.delete(key).catch(() => undefined);
+    };
     const refresh = setInterval(() => void write().catch(() => undefined), LOCK_REFRESH_MS);
     refresh.unref();
-    return {
-      release: async () => {
-        clearInterval(refresh);
-        await this.store.delete(key).catch(() => undefined);
-      },
-    };
+    try {
+      const now = Date.now();
+      for await (const other of this.store.list(LOCKS)) {
+        if (other === key) continue;
+        const held = await readJsonIfExists<{ kind: string; time: number }>(this.store, other);
+        if (!held || now - held.time > LOCK_FRESH_MS) continue;
+        if (kind === 'prune') throw new RepositoryLockedError(`the volume repository is in use (${held.kind} lock ${other.slice(LOCKS.length)} from ${new Date(held.time).toISOString()}): prune again when no backup is running`);
+        if (held.kind === 'prune') throw new RepositoryLockedError(`the volume repository is being pruned (since ${new Date(held.time).toISOString()}): back up again when it is done`);
+      }
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    return { release };
   }
 }
