@@ -119,9 +119,9 @@ test('a ".." ServiceAccount cannot relabel the Namespace kube-system; bad names,
 });
 
 test('an archive that expands past a bound is refused with the bound and its flag named, and nothing restored', async () => {
-  await plant('bomb', [{ name: 'resources/configmaps/namespaces/shop/big.json', body: cm('big', 'shop', { data: { k: 'x'.repeat(9 << 20) } }) }]);
+  await plant('bomb', [{ name: 'resources/configmaps/namespaces/shop/big.json', body: cm('big', 'shop', { data: { k: 'x'.repeat(5 << 20) } }) }]);
   const r = await velero(['restore', 'create', 'bomb-1', '--from-backup', 'bomb'], 1);
-  assert.match(r.stderr, /^error: the backup archive is corrupt or not a Velero backup: entry "resources\/configmaps\/namespaces\/shop\/big\.json" is \d+ bytes, over the 8388608-byte limit for one item \(--max-item-size raises the limit\)\n$/);
+  assert.match(r.stderr, /^error: the backup archive is corrupt or not a Velero backup: entry "resources\/configmaps\/namespaces\/shop\/big\.json" is \d+ bytes, over the 4194304-byte limit for one item \(--max-item-size raises the limit\)\n$/);
   await kubectl(['get', 'configmap', '-n', 'shop', 'big'], 1);
 });
 

@@ -38,10 +38,11 @@ export interface ArchiveEntry {
 
 /**
  * The API server refuses request bodies over 3 MiB and etcd stores at most ~1.5 MiB per object,
- * so no restorable item is anywhere near 8 MiB of JSON; the margin covers JSON's expansion of
- * objects stored as protobuf.
+ * so no restorable item is anywhere near 4 MiB of JSON; the margin covers what a restore strips
+ * (status, managed fields) before it sends an item. Parsing 4 MiB of crafted JSON (an array of
+ * empty objects) takes ~300 MB, which is why the cap is not higher.
  */
-export const DEFAULT_MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 /** A backup of 100k objects has ~250k entries (the preferred version twice, plus metadata). */
 export const DEFAULT_MAX_ENTRIES = 1_000_000;
 export const DEFAULT_MAX_TOTAL_BYTES = 16 * 1024 * 1024 * 1024;

@@ -3,6 +3,7 @@
 // the API server serves them before custom resources. Each item is filtered, transformed (metadata
 // reset, item actions, modifiers, mapping, labels) and applied; its outcome is recorded.
 import { BackupLog } from '../backup/backup-log.ts';
+import { ByteBudget } from '../collections/byte-budget.ts';
 import { pool } from '../collections/pool.ts';
 import { type ApiResource, discoverResources } from '../kube/discovery.ts';
 import type { KubeWriter } from '../kube/http-client.ts';
@@ -80,6 +81,7 @@ async function afterCreate(steps: readonly RestorePodStep[], pod: KubeObject, or
 }
 
 const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
+const ITEM_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
 export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   const { restore, staged, client } = input;
@@ -182,11 +184,13 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     if (groupResource === CRDS && outcome.action === 'created') createdCrds.push(transformed.item.metadata.name);
   }
 
+  // Parsed items in flight at once, by their JSON size (see ByteBudget): bounded memory for any archive.
+  const budget = new ByteBudget(ITEM_BYTES_IN_FLIGHT);
   for (const [groupResource, items] of selected) {
     const createdCrds: string[] = [];
     await pool(items, input.concurrency ?? 8, async (item) => {
       try {
-        await restoreOne(groupResource, item, createdCrds);
+        await budget.run(item.length, () => restoreOne(groupResource, item, createdCrds));
       } catch (error) {
         // A bug or an unreadable staged file must not stop the other items.
         rec.results.error('velero', `error restoring ${groupResource} ${item.namespace ?? ''}/${item.name}: ${(error as Error).message}`);

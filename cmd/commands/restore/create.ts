@@ -66,7 +66,7 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
 
   hooksFile = Option.String('--hooks-file', { description: "Velero's restore hooks spec (YAML/JSON: resources with postHooks of exec or init); pod annotations still take priority" });
   encryptionKeyFile = Option.String('--encryption-key-file', { description: 'the key file the backup\'s volume data was encrypted with' });
-  maxItemSize = Option.String('--max-item-size', { description: 'largest item of the backup accepted (default 8Mi; the API server takes at most 3Mi per object)' });
+  maxItemSize = Option.String('--max-item-size', { description: 'largest item of the backup accepted (default 4Mi; the API server takes at most 3Mi per object)' });
   maxArchiveEntries = Option.String('--max-archive-entries', { description: 'most entries the backup archive may hold (default 1000000)' });
   maxArchiveSize = Option.String('--max-archive-size', { description: 'most bytes the backup archive may expand to when staged (default 16Gi)' });
   volumeHelperImage = Option.String('--volume-helper-image', { description: 'image of the restore-wait init container that receives volume data (needs sh, tar, touch; default busybox:1.36)' });
