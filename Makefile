@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PREFIX ?= $(HOME)/.local
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: all deps build install uninstall test test-unit test-e2e typecheck demo cluster-tools clean
+.PHONY: all deps build install uninstall test test-unit test-e2e typecheck demo cluster-tools clean fuzz
 
 all: build
 
@@ -48,6 +48,10 @@ test-e2e: build cluster-tools
 # Everything: type-check, unit tests, then the end-to-end suite on real clusters.
 test: build cluster-tools
 	node hack/run-tests.mjs all
+
+# The seeded fuzzers at full size (make test runs a ~1,000-case subset): FUZZ_SEED=N replays a run.
+fuzz: deps
+	node --import tsx hack/fuzz.ts $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(if $(FUZZ_CASES),--cases $(FUZZ_CASES))
 
 demo: build cluster-tools
 	hack/demo
