@@ -21,6 +21,9 @@ export interface KubeWriter extends KubeRequester {
   sendJson<T = unknown>(method: WriteMethod, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T>;
 }
 
+/** Longest silence on a request's socket before it counts as a (retryable) timeout. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
 interface TransientError {
   retryAfterMs?: number;
 }
@@ -31,7 +34,7 @@ export class KubeHttpClient implements KubeWriter {
 
   constructor(
     private readonly kc: KubeConfig,
-    private readonly options: { maxSockets?: number; retry?: RetryPolicy; userAgent?: string } = {},
+    private readonly options: { maxSockets?: number; retry?: RetryPolicy; userAgent?: string; timeoutMs?: number } = {},
   ) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new KubeUnreachableError('no current cluster in kubeconfig');
@@ -117,6 +120,9 @@ export class KubeHttpClient implements KubeWriter {
           });
         },
       );
+      // A server that stops answering (its network cut, not its port closed) would otherwise hold the
+      // request for as long as the kernel keeps the connection: an idle socket is a retryable timeout.
+      req.setTimeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer for ${Math.round((this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       req.end(payload);
     });
@@ -124,5 +130,23 @@ export class KubeHttpClient implements KubeWriter {
 
   close(): void {
     this.agent?.destroy();
+  }
+}
+
+/**
+ * Asks the API server for its version, waiting at most ~25 s (three 8-second tries): commands that
+ * write call this first, so an unreachable cluster is one clear error before anything is stored.
+ */
+export async function assertReachable(kc: KubeConfig): Promise<void> {
+  const probe = new KubeHttpClient(kc, { retry: { attempts: 3, baseDelayMs: 300, maxDelayMs: 1_000 }, timeoutMs: 8_000 });
+  try {
+    await probe.getJson('/version');
+  } catch (error) {
+    // It answered: only a refusal of the credentials themselves stops here (RBAC may hide /version).
+    if (error instanceof KubeApiError && error.status !== 401) return;
+    if (error instanceof KubeApiError) throw new KubeUnreachableError(`the API server at ${probe.describe()} refused the credentials of the kubeconfig (HTTP ${error.status}): ${error.message}`);
+    throw error;
+  } finally {
+    probe.close();
   }
 }

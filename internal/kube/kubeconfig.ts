@@ -1,6 +1,9 @@
 // Loads the user's kubeconfig the way kubectl does: --kubeconfig, else $KUBECONFIG, else
 // ~/.kube/config; --context picks a context other than the current one. client-node is loaded here,
 // when a command first needs the cluster, so start-up (`version`, completion) does not pay for it.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface KubeTarget {
@@ -15,8 +18,12 @@ export async function loadKubeConfig(target: KubeTarget = {}): Promise<KubeConfi
   const kc = new KubeConfig();
   try {
     if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
-    else kc.loadFromDefault();
+    else if (!process.env.KUBECONFIG && !existsSync(join(homedir(), '.kube', 'config')) && !process.env.KUBERNETES_SERVICE_HOST) {
+      // client-node would fall back to http://localhost:8080 and fail later with a puzzling error.
+      throw new KubeConfigError('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config (kubectl config view shows what kubectl uses)');
+    } else kc.loadFromDefault();
   } catch (error) {
+    if (error instanceof KubeConfigError) throw error;
     throw new KubeConfigError(`cannot read kubeconfig ${target.kubeconfig ?? '(default)'}: ${(error as Error).message}`);
   }
   if (target.context) {

@@ -3,7 +3,7 @@ import { KubeCommand } from '../../kube-options.ts';
 import { createBackup } from '../../../internal/backup/create-backup.ts';
 import { splitList } from '../../../internal/backup/spec.ts';
 import { KubeClusterSource } from '../../../internal/kube/cluster-source.ts';
-import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
+import { assertReachable, KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { formatBytes, podExec, readEncryptionKey } from '../volume-options.ts';
@@ -65,6 +65,8 @@ export class BackupCreateCommand extends KubeCommand {
     const store = await openBackupStore(this.storageLocation, this);
     assertWritable(store.resolved, 'create backups in it');
     const kc = await loadKubeConfig(this.kubeTarget());
+    // Before anything is written: an unreachable cluster is an error, not a Failed backup.
+    await assertReachable(kc);
     const client = new KubeHttpClient(kc, { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
     let volumeBytes = 0;

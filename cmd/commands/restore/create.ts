@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import { resolveLocation } from '../../location.ts';
 import { KubeCommand } from '../../kube-options.ts';
 import { BadFlagValueError, parseByteSize, parseCount, parseKeyValues, ProgressLine } from '../backup/flags.ts';
-import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
+import { assertReachable, KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { readEncryptionKey } from '../volume-options.ts';
@@ -99,6 +99,8 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
     if (hooks) spec.hooks = hooks;
     const name = this.name ?? defaultRestoreName(this.fromSchedule ?? backupName!);
     const kc = await loadKubeConfig(this.kubeTarget());
+    // Before the Restore is recorded: an unreachable cluster is an error, not a Failed restore.
+    await assertReachable(kc);
     const client = new KubeHttpClient(kc, { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
     try {
