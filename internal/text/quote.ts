@@ -36,6 +36,14 @@ export function quoteUntrusted(text: string, limit = DEFAULT_QUOTE_LIMIT): strin
   return `"${escapeUnsafe(truncate(text, limit))}"`;
 }
 
+/** Text of several lines (a describe page): each line made safe, the line breaks kept. */
+export function safeText(text: string, lineLimit = 4096): string {
+  return text
+    .split('\n')
+    .map((line) => safeLine(line, lineLimit))
+    .join('\n');
+}
+
 /** A whole message that may carry untrusted text: one line, escaped, at most `limit` characters. */
 export function safeLine(text: string, limit = 4096): string {
   return escapeUnsafe(truncate(text, limit));

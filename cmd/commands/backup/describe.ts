@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { safeText } from '../../../internal/text/quote.ts';
 import { KubeCommand } from '../../kube-options.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { readRecords } from '../../../internal/volumes/records.ts';
@@ -37,7 +38,7 @@ export class BackupDescribeCommand extends KubeCommand {
       const podVolumeBackups = await readRecords(store, name);
       parts.push(describeBackup(backup, { results, resourceList, podVolumeBackups, details: this.details }));
     }
-    this.context.stdout.write(parts.join('\n'));
+    this.context.stdout.write(safeText(parts.join('\n')));
     return 0;
   }
 }

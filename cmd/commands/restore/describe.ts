@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { safeText } from '../../../internal/text/quote.ts';
 import { resolveLocation } from '../../location.ts';
 import { KubeCommand } from '../../kube-options.ts';
 import { goTime } from '../backup/format-backup.ts';
@@ -105,7 +106,7 @@ export class RestoreDescribeCommand extends KubeCommand {
     }
     let exitCode = 0;
     if (this.fidelity) exitCode = await this.fidelityReport(r, restores, out);
-    this.context.stdout.write(`${out.join('\n')}\n`);
+    this.context.stdout.write(`${safeText(out.join('\n'))}\n`);
     return exitCode;
   }
 
