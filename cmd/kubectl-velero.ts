@@ -11,3 +11,5 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 process.exitCode = await buildCli().run(process.argv.slice(2), Cli.defaultContext);
+// An interrupted command has recorded how it ended; what it had in flight is not waited for.
+if (process.exitCode === 130) process.exit(130);

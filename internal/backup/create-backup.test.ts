@@ -82,4 +82,26 @@ test('delete removes velero-backup.json first and every file of the backup', asy
   assert.equal(await new StoredBackups(store).names(), ['b']);
 });
 
+test('interrupted (Ctrl-C) mid-backup: recorded Failed with the reason, no partial tarball left, the next backup works', async () => {
+  const store = new MemoryStore();
+  const interrupt = new AbortController();
+  const source = cluster(400);
+  // The cluster answers slowly, so the interruption lands while items are still being read.
+  const list = source.list.bind(source);
+  source.list = async function* (...args: Parameters<typeof list>) {
+    for await (const item of list(...args)) {
+      await new Promise((r) => setTimeout(r, 2));
+      yield item;
+    }
+  } as typeof source.list;
+  setTimeout(() => interrupt.abort('SIGINT'), 100);
+  const backup = await createBackup({ name: 'cut', veleroNamespace: 'velero', options: { storageLocation: 'default', includeNamespaces: ['shop'] }, source, target: new ObjectStoreBackupTarget(store), signal: interrupt.signal });
+  assert.is(backup.status.phase, 'Failed');
+  assert.is(backup.status.failureReason, 'interrupted (SIGINT) before the backup was complete');
+  assert.not.ok(store.objects.has('backups/cut/cut.tar.gz'), 'the partial tarball is removed');
+  const stored = JSON.parse(store.objects.get('backups/cut/velero-backup.json')!.toString());
+  assert.is(stored.status.phase, 'Failed');
+  assert.is((await run(store, 'after')).status.phase, 'Completed');
+});
+
 test.run();

@@ -33,7 +33,12 @@ export interface CreateBackupInput {
   onLogLine?(line: string): void;
   /** Per-backup pod steps (exec hooks, volume data), made once the Backup object exists. */
   podSteps?(backup: Backup, log: BackupLog): PodSteps;
+  /** Aborted (Ctrl-C, SIGTERM): the backup stops, its partial tarball is removed and it is recorded Failed with the reason. */
+  signal?: AbortSignal;
 }
+
+/** The backup was stopped from outside (a signal); its message is the failure reason recorded. */
+export class BackupInterruptedError extends Error {}
 
 export interface PodSteps {
   hooks?: PodHooks;
@@ -53,13 +58,25 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
   let result: Awaited<ReturnType<typeof runBackup>> | undefined;
   let failure: Error | undefined;
   const steps = input.podSteps?.(backup, log) ?? {};
+  // An abort does not wait for the engine to notice: the run is raced against it, and what is
+  // still in flight dies with the process once the Failed record is published.
+  let onAbort: (() => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new BackupInterruptedError(`interrupted (${String(input.signal?.reason ?? 'aborted')}) before the backup was complete`));
+    if (input.signal?.aborted) onAbort();
+    else input.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  interrupted.catch(() => undefined);
   try {
-    result = await runBackup({ backup, source: input.source, sink: archive.sink, log, concurrency: input.concurrency, onProgress: input.onProgress, podHooks: steps.hooks, podVolumes: steps.volumes });
+    const running = runBackup({ backup, source: input.source, sink: archive.sink, log, concurrency: input.concurrency, onProgress: input.onProgress, podHooks: steps.hooks, podVolumes: steps.volumes });
+    // Once interrupted, the engine's own later failure (its requests cut) is of no interest.
+    running.catch(() => undefined);
+    result = await Promise.race([running, interrupted]);
     if (result.validationErrors.length) {
       await archive.abort(new Error('validation failed'));
       throw new BackupValidationError(result.validationErrors);
     }
-    await archive.finish();
+    await Promise.race([archive.finish(), interrupted]);
   } catch (error) {
     if (error instanceof BackupValidationError) throw error;
     failure = error instanceof SinkFailure ? error : error instanceof Error ? error : new Error(String(error));
@@ -88,8 +105,10 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
     failureReason: failure?.message,
   });
   log.info(`Backup completed with phase ${backup.status.phase}`);
+  if (onAbort) input.signal?.removeEventListener('abort', onAbort);
   try {
-    await steps.volumes?.finish();
+    // Interrupted: the volume records may be half made; the backup is Failed without them.
+    if (!(failure instanceof BackupInterruptedError)) await steps.volumes?.finish();
     await input.target.publish({ backup, log: log.text(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON() });
   } catch (error) {
     // The store refused even the small files: nothing is listed, and the caller reports Failed.

@@ -71,8 +71,19 @@ export class BackupCreateCommand extends KubeCommand {
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
     let volumeBytes = 0;
     const volumes = volumeBackupStep({ kc, store: store.store, location: store.location, encryptionKey: readEncryptionKey(this.encryptionKeyFile), onBytes: (b) => (volumeBytes = b) });
+    // Ctrl-C or SIGTERM: the backup is recorded Failed ("interrupted") and its partial upload removed;
+    // a second Ctrl-C quits at once.
+    const interrupt = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (interrupt.signal.aborted) process.exit(130);
+      this.context.stderr.write(`\n${signal}: stopping the backup and recording it Failed (Ctrl-C again to quit at once)\n`);
+      interrupt.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       const backup = await createBackup({
+        signal: interrupt.signal,
         name: this.name,
         veleroNamespace: namespace,
         options: {
@@ -111,8 +122,11 @@ export class BackupCreateCommand extends KubeCommand {
         if (phase !== 'Completed') this.context.stdout.write(`Run \`kubectl velero backup describe ${this.name}\` and \`kubectl velero backup logs ${this.name}\` for details.\n`);
         if (backup.status.failureReason) this.context.stderr.write(`error: ${backup.status.failureReason}\n`);
       }
+      if (interrupt.signal.aborted) return 130;
       return phase === 'Failed' ? 1 : 0;
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       progress.done();
       client.close();
     }
