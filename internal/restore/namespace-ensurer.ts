@@ -5,6 +5,7 @@
 import type { ApiResource } from '../kube/discovery.ts';
 import type { KubeWriter } from '../kube/http-client.ts';
 import { getObject, type KubeObject } from '../kube/list.ts';
+import { KubeApiError } from '../kube/errors.ts';
 import { applyItem } from './apply-item.ts';
 
 export type EnsureResult = 'created' | 'existed' | 'previewed';
@@ -38,7 +39,14 @@ export class NamespaceEnsurer {
   }
 
   private async make(name: string): Promise<EnsureResult> {
-    await this.waitWhileTerminating(name);
+    try {
+      await this.waitWhileTerminating(name);
+    } catch (error) {
+      // A user whose Role covers only the namespace's contents may not read Namespaces: go on as if it
+      // exists; if it does not, each item's create says so (namespaces "x" not found).
+      if (error instanceof KubeApiError && error.status === 403) return 'existed';
+      throw error;
+    }
     const outcome = await applyItem(this.client, this.namespaces, await this.objectFor(name), { policy: 'none', dryRun: this.opts.dryRun });
     if (outcome.action === 'failed') throw new Error(`could not create namespace ${name}: ${outcome.message}`);
     if (outcome.action !== 'created') return 'existed';
