@@ -10,7 +10,7 @@ import type { KubeWriter } from '../kube/http-client.ts';
 import { type KubeObject, resourcePath } from '../kube/list.ts';
 import { withRetry } from '../kube/retry.ts';
 import { serviceAccountMergePatch } from './actions/service-account.ts';
-import { type FieldDifference, subsetDifferences } from './object-diff.ts';
+import { type FieldDifference, shownDifferences, subsetDifferences } from './object-diff.ts';
 import { withoutRestoreLabels } from './reset-metadata.ts';
 import { quoteUntrusted } from '../text/quote.ts';
 import type { ExistingResourcePolicy } from './restore-object.ts';
@@ -75,7 +75,7 @@ export async function applyItem(client: KubeWriter, resource: ApiResource, item:
   const liveIs = live?.metadata?.name === item.metadata.name && (live.kind === undefined || live.kind === resource.kind) && (!resource.namespaced || live.metadata.namespace === ns);
   if (!liveIs) return { action: 'failed', message: `refusing to change ${resource.kind} ${quoteUntrusted(item.metadata.name)}: the API server answered with another object (${quoteUntrusted(`${live?.kind ?? '?'} ${live?.metadata?.namespace ? `${live.metadata.namespace}/` : ''}${live?.metadata?.name ?? '?'}`)})` };
   // It exists: compare, ignoring our labels, which an older object lacks.
-  const differences = subsetDifferences(withoutRestoreLabels(item), live);
+  const differences = shownDifferences(item.kind, subsetDifferences(withoutRestoreLabels(item), live));
   try {
     if (resource.groupResource === 'serviceaccounts') {
       const patch = serviceAccountMergePatch(live as Record<string, unknown>, item as Record<string, unknown>);

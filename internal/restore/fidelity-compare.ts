@@ -4,7 +4,7 @@
 // differences), and an object the restore found already there and left alone ("skipped") is
 // compared without the restore labels it never received.
 import type { KubeObject } from '../kube/list.ts';
-import { type FieldDifference, subsetDifferences } from './object-diff.ts';
+import { type FieldDifference, shownDifferences, subsetDifferences } from './object-diff.ts';
 import { withoutRestoreLabels } from './reset-metadata.ts';
 
 /** Named here as in internal/volumes (the restore engine does not import the volume engine). */
@@ -18,7 +18,7 @@ export function compareRestored(wanted: KubeObject, live: KubeObject | undefined
   // Only what this restore created, updated or kept is held to the backup's content.
   if (restoredAs === undefined || restoredAs === 'failed') return { state: 'not-checked' };
   if (!live) return { state: 'missing' };
-  const differences = subsetDifferences(restoredAs === 'skipped' ? withoutRestoreLabels(wanted) : wanted, withoutRestoreWait(live));
+  const differences = shownDifferences(wanted.kind, subsetDifferences(restoredAs === 'skipped' ? withoutRestoreLabels(wanted) : wanted, withoutRestoreWait(live)));
   return differences.length ? { state: 'different', differences } : { state: 'same' };
 }
 

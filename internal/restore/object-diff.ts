@@ -48,3 +48,17 @@ export function formatDifferences(diffs: FieldDifference[], limit = 10): string[
   if (diffs.length > limit) lines.push(`… and ${diffs.length - limit} more`);
   return lines;
 }
+
+/** A Secret's fields whose values may be printed in a difference; every other value is hidden. */
+const SECRET_SHOWN = [/^type$/, /^metadata\.labels(\.|$)/, /^metadata\.(name|namespace)$/];
+
+/**
+ * Differences as they may be shown. A Secret's values (data, stringData, and annotations such as
+ * kubectl's last-applied-configuration, which repeat them) never reach a preview, a warning or a
+ * fidelity report: the difference is named, its values are replaced by their sizes.
+ */
+export function shownDifferences(kind: string | undefined, diffs: FieldDifference[]): FieldDifference[] {
+  if (kind !== 'Secret') return diffs;
+  const hide = (v: unknown) => (v === undefined ? undefined : `<hidden: ${JSON.stringify(v).length} bytes>`);
+  return diffs.map((d) => (SECRET_SHOWN.some((re) => re.test(d.path)) ? d : { path: d.path, wanted: hide(d.wanted), live: hide(d.live) }));
+}
