@@ -3,17 +3,16 @@
 // normalised URL and merged its labels there (pod-security "privileged"), and the restore said
 // Completed. Here each attack must be refused with its path named, everything else restored, the
 // restore PartiallyFailed, and nothing the archive carries reach the terminal unescaped.
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
+import { runCommand } from './run-command.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
 const NAME = `hostile-${process.pid}`;
@@ -22,14 +21,7 @@ let work: string;
 let backups: string;
 let env: NodeJS.ProcessEnv;
 
-async function run(cmd: string, args: string[], expectCode = 0) {
-  const r = await promisify(execFile)(cmd, args, { env, maxBuffer: 64 << 20 }).then(
-    (x) => ({ ...x, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
-  );
-  assert.is(r.code, expectCode, `${cmd} ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
+const run = (cmd: string, args: string[], expectCode = 0) => runCommand(cmd, args, env, expectCode);
 const velero = (args: string[], code = 0) => run(plugin, [...args, '--kubeconfig', cluster.kubeconfig], code);
 const kubectl = (args: string[], code = 0) => run('kubectl', ['--kubeconfig', cluster.kubeconfig, ...args], code);
 

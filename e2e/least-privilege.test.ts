@@ -2,17 +2,16 @@
 // a namespaced Role (get/list in one namespace, no secrets) backs its namespace up Completed with
 // warnings naming what it could not read; a user who may only write config maps in one namespace
 // restores PartiallyFailed, with an error per cluster-scoped object and everything else restored.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
+import { runCommand } from './run-command.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
 const NAME = `leastpriv-${process.pid}`;
@@ -20,14 +19,7 @@ let cluster: ClusterStatus;
 let work: string;
 let env: NodeJS.ProcessEnv;
 
-async function run(cmd: string, args: string[], expectCode = 0) {
-  const r = await promisify(execFile)(cmd, args, { env, maxBuffer: 64 << 20 }).then(
-    (x) => ({ ...x, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
-  );
-  assert.is(r.code, expectCode, `${cmd} ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
+const run = (cmd: string, args: string[], expectCode = 0) => runCommand(cmd, args, env, expectCode);
 const velero = (args: string[], code = 0) => run(plugin, args, code);
 const kubectl = (args: string[], code = 0) => run('kubectl', ['--kubeconfig', cluster.kubeconfig, ...args], code);
 

@@ -2,16 +2,15 @@
 // custom resources, delete it all, restore, and hold the result to the fidelity report; migrate into a
 // second cluster under a new namespace name; preview with --dry-run (nothing changes); and refuse a
 // corrupt backup with a clear error and a Failed restore.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { minioClient } from '../hack/harness/minio.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
+import { runCommand } from './run-command.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
 // Per-run cluster names: another run of this file (a colleague's `make test`) must not replace ours.
@@ -22,14 +21,7 @@ let b: ClusterStatus;
 let work: string;
 let env: NodeJS.ProcessEnv;
 
-async function run(cmd: string, args: string[], expectCode = 0) {
-  const r = await promisify(execFile)(cmd, args, { env, maxBuffer: 64 << 20 }).then(
-    (x) => ({ ...x, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
-  );
-  assert.is(r.code, expectCode, `${cmd} ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
+const run = (cmd: string, args: string[], expectCode = 0) => runCommand(cmd, args, env, expectCode);
 const velero = (args: string[], code = 0) => run(plugin, args, code);
 const kubectl = (cluster: ClusterStatus, args: string[], code = 0) => run('kubectl', ['--kubeconfig', cluster.kubeconfig, ...args], code);
 

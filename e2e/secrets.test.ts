@@ -4,17 +4,16 @@
 // stores in text is scanned for each of them, raw and base64: terminal output with and without
 // --verbose, backup and restore logs, describe pages, results and resource lists, error messages,
 // and the harness's own logs. (The backup tarball holds the Secret, as a backup must.)
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { minioClient } from '../hack/harness/minio.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
+import { runCommand } from './run-command.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
 const NAME = `secrets-${process.pid}`;
@@ -26,11 +25,7 @@ const planted = new Map<string, string>();
 const printed: { what: string; text: string }[] = [];
 
 async function run(cmd: string, args: string[], code = 0) {
-  const r = await promisify(execFile)(cmd, args, { env, maxBuffer: 64 << 20 }).then(
-    (x) => ({ ...x, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
-  );
-  assert.is(r.code, code, `${cmd} ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
+  const r = await runCommand(cmd, args, env, code);
   if (cmd === plugin) printed.push({ what: `kubectl velero ${args.join(' ')}`, text: r.stdout + r.stderr });
   return r;
 }

@@ -26,14 +26,21 @@ const ITEMS: Item[] = [
   { gr: 'customresourcedefinitions.apiextensions.k8s.io', version: 'v1', obj: CRD },
 ];
 
+type Entry = { gr: string; version: string; namespace?: string; name: string; body: string };
+
 async function storeWithBackup(items: Item[] = ITEMS, tarball?: (t: Buffer) => Buffer): Promise<MemoryStore> {
+  return storeWithEntries(items.map((i) => ({ gr: i.gr, version: i.version, namespace: i.obj.metadata.namespace, name: i.obj.metadata.name, body: JSON.stringify(i.obj) })), tarball);
+}
+
+/** A backup b1 whose items are these bodies at these paths, whatever the bodies hold. */
+async function storeWithEntries(entries: Entry[], tarball?: (t: Buffer) => Buffer): Promise<MemoryStore> {
   const store = new MemoryStore();
   const writer = new BackupArchiveWriter();
   const chunks: Buffer[] = [];
   writer.stream.on('data', (c: Buffer) => chunks.push(c));
   const ended = new Promise((r) => writer.stream.on('end', r));
   await writer.writeVersion();
-  for (const i of items) await writer.addItem({ groupResource: i.gr, version: i.version, preferred: true, namespace: i.obj.metadata.namespace, name: i.obj.metadata.name }, JSON.stringify(i.obj));
+  for (const e of entries) await writer.addItem({ groupResource: e.gr, version: e.version, preferred: true, namespace: e.namespace, name: e.name }, e.body);
   await writer.finish();
   await ended;
   const data = Buffer.concat(chunks);
@@ -201,7 +208,7 @@ test('status restore: included resources get their backed-up status through /sta
 });
 
 test('corrupt items (bad JSON, null, another kind, another name) are reported with their paths, and the rest restored', async () => {
-  const raw = (gr: string, ns: string | undefined, name: string, body: string) => ({ gr, ns, name, body });
+  const raw = (gr: string, namespace: string | undefined, name: string, body: string): Entry => ({ gr, version: 'v1', namespace, name, body });
   const entries = [
     raw('configmaps', 'shop', 'broken', '{"apiVersion":'),
     raw('configmaps', 'shop', 'nothing', 'null'),
@@ -211,17 +218,7 @@ test('corrupt items (bad JSON, null, another kind, another name) are reported wi
     raw('persistentvolumes', undefined, 'pv-bad', '[1,2]'),
     raw('configmaps', 'shop', 'fine', JSON.stringify(o('v1', 'ConfigMap', 'fine', 'shop'))),
   ];
-  const store = new MemoryStore();
-  const writer = new BackupArchiveWriter();
-  const chunks: Buffer[] = [];
-  writer.stream.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((r) => writer.stream.on('end', r));
-  await writer.writeVersion();
-  for (const e of entries) await writer.addItem({ groupResource: e.gr, version: 'v1', preferred: true, namespace: e.ns, name: e.name }, e.body);
-  await writer.finish();
-  await ended;
-  await store.put('backups/b1/b1.tar.gz', Buffer.concat(chunks));
-  await store.put('backups/b1/velero-backup.json', JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: 'b1', namespace: 'velero' }, spec: {}, status: { phase: 'Completed' } }));
+  const store = await storeWithEntries(entries);
   const api = new FakeApi();
   const run = await restore(store, api);
   assert.is(run.restore.status.phase, 'PartiallyFailed');

@@ -144,6 +144,13 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
       if (!(error instanceof CorruptItemError)) throw error;
       return corrupt(staged_.namespace, error.path, error.message);
     }
+    // Before anything looks at its content: the item must be the object its path names.
+    const resource = served.get(groupResource);
+    const mismatch = resource && identityProblem(resource, original, staged_.namespace !== undefined);
+    if (mismatch) {
+      const path = StagedBackup.pathOf(groupResource, staged_);
+      return corrupt(staged_.namespace, path, new CorruptItemError(path, mismatch).message);
+    }
     const skip = filter.skipByContent(groupResource, original);
     if (skip) return log.info('Not restoring item', { resource: groupResource, name: staged_.name, reason: skip });
     const targetNs = staged_.namespace !== undefined ? (mapping[staged_.namespace] ?? staged_.namespace) : undefined;
@@ -152,13 +159,7 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     if ('skip' in transformed) return rec.skipped(ref, transformed.skip);
     for (const e of transformed.modifierErrors) rec.results.error(targetNs ? { namespace: targetNs } : 'cluster', e);
     if (previewOnlyResources.has(groupResource)) return rec.previewedUnchecked(ref, 'its CRD is new');
-    const resource = served.get(groupResource);
     if (!resource) return rec.error(ref, `the target cluster does not serve ${groupResource}`);
-    const mismatch = identityProblem(resource, original, staged_.namespace !== undefined);
-    if (mismatch) {
-      const path = StagedBackup.pathOf(groupResource, staged_);
-      return corrupt(staged_.namespace, path, new CorruptItemError(path, mismatch).message);
-    }
     if (targetNs) {
       try {
         const ns = await namespaces.ensure(targetNs);

@@ -108,8 +108,8 @@ export class StagedBackup {
    * The item as restored: parsed, checked to be a Kubernetes object named as its path says, with
    * its namespace set from the path. Throws CorruptItemError otherwise.
    */
-  async read(item: StagedItem, groupResource = ''): Promise<Record<string, unknown>> {
-    const path = StagedBackup.pathOf(groupResource || '…', item);
+  async read(item: StagedItem, groupResource: string): Promise<Record<string, unknown>> {
+    const path = StagedBackup.pathOf(groupResource, item);
     const buffer = Buffer.allocUnsafe(item.length);
     const { bytesRead } = await this.file.read(buffer, 0, item.length, item.offset);
     if (bytesRead !== item.length) throw new Error(`the staged copy of ${quoteUntrusted(path)} is short (${bytesRead} of ${item.length} bytes)`);
