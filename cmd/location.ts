@@ -3,6 +3,7 @@
 // credential Secret too), else with nothing configured the implicit local directory.
 import type { KubeTarget } from '../internal/kube/kubeconfig.ts';
 import type { OpenedLocation } from '../internal/storage/locations.ts';
+import type { CredentialSource } from '../internal/storage/providers/provider.ts';
 
 export interface KubeSide {
   kubeTarget(): KubeTarget;
@@ -41,19 +42,21 @@ async function fromCluster(name: string | undefined, kube: KubeSide): Promise<Re
   const { loadKubeConfig } = await import('../internal/kube/kubeconfig.ts');
   const { KubeHttpClient } = await import('../internal/kube/http-client.ts');
   const { listClusterLocations, readCredential } = await import('../internal/kube/backup-storage-locations.ts');
-  const { storeFor } = await import('../internal/storage/locations.ts');
-  const { parseCredentialsFile } = await import('../internal/storage/aws-credentials.ts');
+  const { openStore, validateSpec } = await import('../internal/storage/providers/registry.ts');
   const client = new KubeHttpClient(await loadKubeConfig(kube.kubeTarget()), { retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
   try {
     const namespace = kube.veleroNamespace();
     const { locations } = await listClusterLocations(client, namespace);
     const found = name !== undefined ? locations.find((l) => l.name === name) : locations.find((l) => l.isDefault);
     if (!found) return undefined;
-    if (found.provider !== 'aws') throw new Error(`backup storage location "${found.name}" uses provider "${found.provider}": only aws (S3-compatible) locations of the cluster can be used`);
-    const spec = { provider: 'aws' as const, bucket: found.bucket, prefix: found.prefix, config: found.config };
+    // Checked before the Secret is read: an unknown provider or key is the user's to fix, whatever the credentials.
+    const spec = validateSpec(found.name, { provider: found.provider, bucket: found.bucket, ...(found.prefix ? { prefix: found.prefix } : {}), config: found.config });
     const text = await readCredential(client, namespace, found);
-    const credentials = text === undefined ? undefined : parseCredentialsFile(text, found.config.profile);
-    return { name: found.name, spec, store: storeFor(spec, credentials), source: 'cluster', readOnly: found.accessMode === 'ReadOnly' };
+    const source: CredentialSource =
+      text === undefined || !found.credential
+        ? { kind: 'default' }
+        : { kind: 'secret', text, describe: `credential Secret ${namespace}/${found.credential.name} (key ${found.credential.key})` };
+    return { name: found.name, spec, store: await openStore(found.name, spec, source), source: 'cluster', readOnly: found.accessMode === 'ReadOnly' };
   } finally {
     client.close();
   }

@@ -124,4 +124,65 @@ test('a ReadOnly cluster location refuses backup create and delete; an unknown n
   assert.match(missing.stderr, /backup storage location "nowhere" not found in the plugin config or as a BackupStorageLocation in namespace velero/);
 });
 
+test('the repo commands see the cluster locations; repo prune refuses a ReadOnly one', async () => {
+  const none = await velero(['repo', 'snapshots', '--storage-location', 'primary'], 1);
+  assert.match(none.stderr, new RegExp(`^error: there is no volume repository in s3://${c.minio.bucket}/primary/ at `));
+  const defaulted = await velero(['repo', 'check'], 1);
+  assert.match(defaulted.stderr, new RegExp(`s3://${c.minio.bucket}/primary/`), 'the cluster default location is the default of repo commands too');
+  const refused = await velero(['repo', 'prune', '--storage-location', 'archive'], 1);
+  assert.match(refused.stderr, /^error: backup storage location "archive" is ReadOnly: cannot prune its volume repository\n$/);
+});
+
+test("a cluster location with Velero's provider name velero.io/aws works; an unknown config key is one line naming it", async () => {
+  writeFileSync(join(work, 'more.yaml'), `${bsl('qualified', '  accessMode: ReadWrite').replace('provider: aws', 'provider: velero.io/aws')}\n---\n${bsl('typo', '  accessMode: ReadWrite').replace('s3ForcePathStyle:', 's3ForcePathStlye:')}\n`);
+  await kubectl(['apply', '-f', join(work, 'more.yaml')]);
+  await velero(['backup', 'create', 'b4', '--include-namespaces', 'shop', '--storage-location', 'qualified']);
+  const bad = await velero(['backup', 'create', 'b5', '--include-namespaces', 'shop', '--storage-location', 'typo'], 1);
+  assert.match(bad.stderr, /^error: backup storage location "typo" \(provider aws\): unknown config key "s3ForcePathStlye": provider aws takes region, /);
+  assert.is(bad.stderr.trim().split('\n').length, 1);
+});
+
+test('cluster locations of provider azure and gcp are used as Velero uses them, with their credential Secrets', async () => {
+  assert.ok(c.azure && c.gcs, 'the harness runs Azurite and fake-gcs-server');
+  await kubectl(['create', 'secret', 'generic', 'azure-credentials', '-n', 'velero', `--from-file=cloud=${c.azure!.credentialsFile}`]);
+  await kubectl(['create', 'secret', 'generic', 'gcp-credentials', '-n', 'velero', `--from-file=cloud=${c.gcs!.credentialsFile}`]);
+  writeFileSync(
+    join(work, 'clouds.yaml'),
+    `apiVersion: velero.io/v1
+kind: BackupStorageLocation
+metadata: { name: blob, namespace: velero }
+spec:
+  provider: velero.io/azure
+  objectStorage: { bucket: ${c.azure!.container}, prefix: cluster-blob }
+  config: { storageAccount: ${c.azure!.storageAccount}, storageAccountURI: "${c.azure!.endpoint}", resourceGroup: rg-unused }
+  credential: { name: azure-credentials, key: cloud }
+---
+apiVersion: velero.io/v1
+kind: BackupStorageLocation
+metadata: { name: gcs, namespace: velero }
+spec:
+  provider: gcp
+  objectStorage: { bucket: ${c.gcs!.bucket}, prefix: cluster-gcs }
+  config: { storeEndpoint: "${c.gcs!.endpoint}" }
+  credential: { name: gcp-credentials, key: cloud }
+`,
+  );
+  await kubectl(['apply', '-f', join(work, 'clouds.yaml')]);
+  const listed = (await velero(['backup-location', 'get'])).stdout;
+  assert.match(listed, new RegExp(`\\nblob\\s+azure\\s+${c.azure!.container}/cluster-blob\\s`));
+  assert.match(listed, new RegExp(`\\ngcs\\s+gcp\\s+${c.gcs!.bucket}/cluster-gcs\\s`));
+  const azureKey = /^AZURE_STORAGE_ACCOUNT_ACCESS_KEY=(.*)$/m.exec(readFileSync(c.azure!.credentialsFile, 'utf8'))![1]!.trim();
+  const gcpKey = (JSON.parse(readFileSync(c.gcs!.credentialsFile, 'utf8')) as { private_key: string }).private_key.split('\n')[1]!;
+  for (const location of ['blob', 'gcs']) {
+    const out = await velero(['backup', 'create', `in-${location}`, '--include-namespaces', 'shop', '--storage-location', location]);
+    assert.match(out.stdout, new RegExp(`Backup "in-${location}" completed`));
+    assert.match((await velero(['backup', 'get', '--storage-location', location])).stdout, new RegExp(`\\nin-${location}\\s+Completed`));
+    await velero(['restore', 'create', `r-${location}`, '--from-backup', `in-${location}`, '--storage-location', location, '--namespace-mappings', `shop:shop-${location}`]);
+    await kubectl(['get', 'configmap', 'prices', '-n', `shop-${location}`]);
+    for (const text of [out.stdout, out.stderr]) {
+      assert.not.ok(text.includes(azureKey) || text.includes(gcpKey), 'no secret reaches the terminal');
+    }
+  }
+});
+
 test.run();

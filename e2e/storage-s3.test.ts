@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
-import { readCredentialsFile } from '../internal/storage/aws-credentials.ts';
+import { readCredentialsFile } from '../internal/storage/providers/aws-credentials.ts';
 import { S3Store } from '../internal/storage/s3-store.ts';
 import { registerStoreContract } from '../internal/storage/store-contract.ts';
 

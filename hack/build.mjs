@@ -24,6 +24,10 @@ export function commonBuildOptions() {
     platform: 'node',
     target: 'node24',
     logLevel: 'warning',
+    // Classes keep their names: bundling renames a class that collides with another module's
+    // (AbortSignal → AbortSignal2), and libraries that check `instanceof` or a constructor's name
+    // (the Google Cloud Storage client's upload stream) then refuse the real thing.
+    keepNames: true,
     define: {
       __KUBECTL_VELERO_VERSION__: JSON.stringify(pkg.version),
       __KUBECTL_VELERO_COMMIT__: JSON.stringify(gitCommit()),

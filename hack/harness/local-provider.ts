@@ -7,7 +7,9 @@ import { apiOk, type ProbeAuth } from './api-probe.ts';
 import { ensureBinaries } from './build.ts';
 import { createPki } from './certs.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
+import { startAzurite } from './azurite.ts';
 import { ensureBucket, generateCredentials, minioClient, writeCredentialsFile } from './minio.ts';
+import { startFakeGcs } from './fake-gcs.ts';
 import { checkClusterName, clusterDir, clustersRoot } from './paths.ts';
 import { freePorts } from './ports.ts';
 import { type StartedProcess, isRunning, startProcess, stopProcesses, waitFor } from './processes.ts';
@@ -19,7 +21,7 @@ const SERVICE_CIDR = '10.96.0.0/16';
 const SERVICE_IP = '10.96.0.1';
 const BUCKET = 'velero';
 const REGION = 'us-east-1';
-const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiServer', 'minio', 'minioConsole'] as const;
+const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiServer', 'minio', 'minioConsole', 'azurite', 'fakeGcs'] as const;
 
 interface State {
   status: ClusterStatus;
@@ -142,6 +144,10 @@ export class LocalProvider implements ClusterProvider {
 
       await waitFor('MinIO', async () => (await fetch(`${minioEndpoint}/minio/health/ready`)).ok, { timeoutMs: 60_000, process: minio });
       await ensureBucket(minioClient(minioEndpoint, creds, REGION), BUCKET, REGION);
+      status.azure = (await startAzurite(dir, ports.azurite, start)).status;
+      writeState(dir, state);
+      status.gcs = await startFakeGcs({ clusterDir: dir, port: ports.fakeGcs, bucket: BUCKET, binary: bin['fake-gcs-server'], start: (procName, binary, args) => start(procName, binary, args) });
+      writeState(dir, state);
       if (withNode) {
         status.node = await startNode({
           clusterName: name,

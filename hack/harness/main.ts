@@ -21,6 +21,8 @@ function describe(s: ClusterStatus): string {
     `  API server:  ${s.apiServer}`,
     `  kubeconfig:  ${s.kubeconfig}`,
     `  MinIO:       ${s.minio.endpoint} bucket ${s.minio.bucket} (credentials in ${s.minio.credentialsFile})`,
+    ...(s.azure ? [`  Azure:       ${s.azure.endpoint} container ${s.azure.container} (Azurite, account ${s.azure.storageAccount}; key in ${s.azure.credentialsFile})`] : []),
+    ...(s.gcs ? [`  GCS:         ${s.gcs.endpoint} bucket ${s.gcs.bucket} (fake-gcs-server; service-account key in ${s.gcs.credentialsFile})`] : []),
     `  logs:        ${s.logsDir}`,
     ...(s.node ? [`  node:        ${s.node.name} ${s.node.internalIP} (pods ${s.node.podCIDR}, netns ${s.node.netns}, containerd ${s.node.containerdSocket})`] : []),
   ].join('\n');

@@ -9,6 +9,26 @@ export interface MinioStatus {
   credentialsFile: string;
 }
 
+/** Azurite's blob service for a cluster (hack/harness/azurite.ts): Velero's `azure` provider. */
+export interface AzureStatus {
+  /** The blob service of the storage account: http://127.0.0.1:PORT/ACCOUNT (Velero's storageAccountURI). */
+  endpoint: string;
+  storageAccount: string;
+  /** The blob container (a location's --bucket). */
+  container: string;
+  /** Velero's Azure credentials file (AZURE_STORAGE_ACCOUNT_ACCESS_KEY=…), mode 0600. */
+  credentialsFile: string;
+}
+
+/** fake-gcs-server for a cluster (hack/harness/fake-gcs.ts): Velero's `gcp` provider. */
+export interface GcsStatus {
+  /** The JSON API endpoint (Velero's storeEndpoint). */
+  endpoint: string;
+  bucket: string;
+  /** A service-account JSON key file, mode 0600. */
+  credentialsFile: string;
+}
+
 /** The cluster's node, when it was started with one (`hack/cluster up --node`); see hack/node. */
 export interface NodeStatus {
   name: string;
@@ -35,6 +55,10 @@ export interface ClusterStatus {
   apiServer: string;
   kubernetesVersion: string;
   minio: MinioStatus;
+  /** The local provider's Azure Blob emulator (Azurite). */
+  azure?: AzureStatus;
+  /** The local provider's Google Cloud Storage emulator (fake-gcs-server). */
+  gcs?: GcsStatus;
   /** Where the component logs are. */
   logsDir: string;
   /** Only when the cluster has a node. */

@@ -26,12 +26,14 @@ export const COMPONENTS = {
   kubectl: { name: 'kubectl', toolsDir: 'kubernetes', module: 'k8s.io/kubernetes', pkg: 'k8s.io/kubernetes/cmd/kubectl' },
   etcd: { name: 'etcd', toolsDir: 'etcd', module: 'go.etcd.io/etcd/server/v3', pkg: 'go.etcd.io/etcd/server/v3' },
   minio: { name: 'minio', toolsDir: 'minio', module: 'github.com/minio/minio', pkg: 'github.com/minio/minio' },
+  // Google Cloud Storage emulator for Velero's `gcp` provider (hack/harness/fake-gcs.ts).
+  'fake-gcs-server': { name: 'fake-gcs-server', toolsDir: 'fake-gcs-server', module: 'github.com/fsouza/fake-gcs-server', pkg: 'github.com/fsouza/fake-gcs-server' },
 } as const satisfies Record<string, GoComponent>;
 
 export type ComponentName = keyof typeof COMPONENTS;
 
 /** What a cluster without a node runs (and `hack/cluster build` builds). */
-export const CONTROL_PLANE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'minio'] as const satisfies readonly ComponentName[];
+export const CONTROL_PLANE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'minio', 'fake-gcs-server'] as const satisfies readonly ComponentName[];
 /** Added by `--node`. */
 export const NODE_COMPONENTS = ['kubelet', 'kube-proxy', 'kubectl'] as const satisfies readonly ComponentName[];
 

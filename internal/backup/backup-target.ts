@@ -3,6 +3,7 @@
 import type { Backup } from './backup-object.ts';
 import type { BackupResults } from './results.ts';
 import type { ItemSink } from './item-sink.ts';
+import type { Heartbeat } from './in-progress.ts';
 
 export interface OpenArchive {
   sink: ItemSink;
@@ -23,7 +24,10 @@ export interface BackupFiles {
 export interface BackupTarget {
   /** `s3://bucket/prefix` or a directory, for messages. */
   describe(): string;
+  /** Whether the name is taken: a published backup, or one in progress (or dead) with its heartbeat record. */
   exists(name: string): Promise<boolean>;
+  /** Records the backup as InProgress, renewed until `end` (see in-progress.ts). */
+  begin(backup: Backup): Promise<Heartbeat>;
   openArchive(name: string): OpenArchive;
   /** Everything but the tarball; velero-backup.json last. */
   publish(files: BackupFiles): Promise<void>;

@@ -70,7 +70,47 @@ test('a store that refuses every write: Failed, nothing listed', async () => {
   store.failAllPuts = true;
   const backup = await run(store, 'nope');
   assert.is(backup.status.phase, 'Failed');
+  assert.match(backup.status.failureReason ?? '', /^cannot write to memory:\/\/test: AccessDenied/);
   assert.equal(await new StoredBackups(store).list(), []);
+});
+
+test('while a backup runs it is listed InProgress; its heartbeat record goes when it is published', async () => {
+  const store = new MemoryStore();
+  const source = cluster(50);
+  const list = source.list.bind(source);
+  let seen: [string, string | undefined][] | undefined;
+  source.list = async function* (...args: Parameters<typeof list>) {
+    for await (const item of list(...args)) {
+      seen ??= (await new StoredBackups(store).list()).map((b) => [b.metadata.name, b.status.phase]);
+      yield item;
+    }
+  } as typeof source.list;
+  const backup = await createBackup({ name: 'live', veleroNamespace: 'velero', options: { storageLocation: 'default', includeNamespaces: ['shop'] }, source, target: new ObjectStoreBackupTarget(store) });
+  assert.equal(seen, [['live', 'InProgress']]);
+  assert.is(backup.status.phase, 'Completed');
+  assert.not.ok(store.objects.has('plugins/kubectl-velero/backups/live/in-progress.json'), 'the heartbeat record is removed');
+  assert.equal((await new StoredBackups(store).list()).map((b) => b.status.phase), ['Completed']);
+});
+
+test('a backup whose process died: Failed once its heartbeat is stale, never while it beats; delete then cleans it', async () => {
+  const store = new MemoryStore();
+  const backup = JSON.parse(JSON.stringify(await run(store, 'template')));
+  backup.metadata.name = 'killed';
+  backup.status = { phase: 'InProgress', startTimestamp: backup.status.startTimestamp };
+  const record = (ageSeconds: number) => JSON.stringify({ backup, heartbeat: new Date(Date.now() - ageSeconds * 1000).toISOString(), renewSeconds: 30, holder: 'host/123' });
+  store.objects.set('plugins/kubectl-velero/backups/killed/in-progress.json', Buffer.from(record(10)));
+  const backups = new StoredBackups(store);
+  assert.is((await backups.get('killed')).status.phase, 'InProgress');
+  await backups.delete('killed').then(() => assert.unreachable('a running backup is not deleted'), (e: Error) => assert.match(e.message, /backup "killed" is in progress \(host\/123/));
+  await run(store, 'killed').then(() => assert.unreachable('its name is taken'), (e: Error) => assert.match(e.message, /already exists/));
+  store.objects.set('plugins/kubectl-velero/backups/killed/in-progress.json', Buffer.from(record(121)));
+  const dead = await backups.get('killed');
+  assert.is(dead.status.phase, 'Failed');
+  assert.match(dead.status.failureReason ?? '', /^the process running the backup \(host\/123\) stopped before it finished: no heartbeat since /);
+  assert.equal((await backups.list()).map((b) => [b.metadata.name, b.status.phase]), [['killed', 'Failed'], ['template', 'Completed']]);
+  await backups.delete('killed');
+  assert.equal(await backups.names(), ['template']);
+  assert.is((await run(store, 'killed')).status.phase, 'Completed');
 });
 
 test('delete removes velero-backup.json first and every file of the backup', async () => {

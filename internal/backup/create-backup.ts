@@ -53,6 +53,15 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
   let backup = newBackup({ name: input.name, namespace: input.veleroNamespace, spec, labels: input.labels, annotations: input.annotations, ttlMs: nsToMs(parseDuration(spec.ttl!)) });
   if (await input.target.exists(input.name)) throw new BackupExistsError(`backup "${input.name}" already exists in ${input.target.describe()}: choose another name or delete it first`);
 
+  // From here until the final record is published, a heartbeat says the backup is running, so a
+  // process killed outright leaves a backup that readers show as Failed, not nothing.
+  let heartbeat;
+  try {
+    heartbeat = await input.target.begin(backup);
+  } catch (error) {
+    // The location takes no writes at all: Failed before anything runs in the cluster (no hooks run).
+    return completeBackup(backup, { phase: 'Failed', warnings: 0, errors: 1, itemsBackedUp: 0, totalItems: 0, failureReason: `cannot write to ${input.target.describe()}: ${(error as Error).message}` });
+  }
   const log = new BackupLog(`${input.veleroNamespace}/${input.name}`, input.onLogLine);
   const archive = input.target.openArchive(input.name);
   let result: Awaited<ReturnType<typeof runBackup>> | undefined;
@@ -116,5 +125,8 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
       backup = completeBackup(backup, { phase: 'Failed', warnings: results.warnings, errors: results.errors + 1, itemsBackedUp: items, totalItems: items, failureReason: `uploading the backup failed: ${(error as Error).message}` });
     }
   }
+  // The published record speaks for the backup now. Were it not published, the record left behind
+  // goes stale and readers show the backup Failed, which is what it is.
+  await heartbeat.end().catch(() => undefined);
   return backup;
 }

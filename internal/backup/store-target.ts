@@ -4,19 +4,9 @@ import { gzipSync } from 'node:zlib';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { BackupFiles, BackupTarget, OpenArchive } from './backup-target.ts';
 import { BackupArchiveWriter } from '../archive/writer.ts';
-
-export const backupKeys = (name: string) => ({
-  dir: `backups/${name}/`,
-  metadata: `backups/${name}/velero-backup.json`,
-  tarball: `backups/${name}/${name}.tar.gz`,
-  log: `backups/${name}/${name}-logs.gz`,
-  resourceList: `backups/${name}/${name}-resource-list.json.gz`,
-  results: `backups/${name}/${name}-results.gz`,
-  volumeSnapshots: `backups/${name}/${name}-volumesnapshots.json.gz`,
-  podVolumeBackups: `backups/${name}/${name}-podvolumebackups.json.gz`,
-  itemOperations: `backups/${name}/${name}-itemoperations.json.gz`,
-  volumeInfo: `backups/${name}/${name}-volumeinfo.json.gz`,
-});
+import { backupKeys, pluginBackupKeys } from '../storage/layout.ts';
+import type { Backup } from './backup-object.ts';
+import { type Heartbeat, startHeartbeat } from './in-progress.ts';
 
 const gzJson = (value: unknown) => gzipSync(JSON.stringify(value));
 
@@ -28,7 +18,11 @@ export class ObjectStoreBackupTarget implements BackupTarget {
   }
 
   async exists(name: string): Promise<boolean> {
-    return this.store.exists(backupKeys(name).metadata);
+    return (await this.store.exists(backupKeys(name).metadata)) || (await this.store.exists(pluginBackupKeys(name).inProgress));
+  }
+
+  begin(backup: Backup): Promise<Heartbeat> {
+    return startHeartbeat(this.store, backup);
   }
 
   openArchive(name: string): OpenArchive {

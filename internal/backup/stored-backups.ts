@@ -1,11 +1,13 @@
 // Reading backups back from a store for get/describe/logs/download/delete: listed as the folders
-// under backups/ that hold a velero-backup.json (a folder without it is an unfinished upload).
+// under backups/ that hold a velero-backup.json (a folder without it is an unfinished upload), and
+// the backups that have only a heartbeat record (running, or killed: see in-progress.ts).
 import type { Readable } from 'node:stream';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { readGunzippedIfExists, readJsonIfExists } from '../storage/object-reads.ts';
 import type { Backup } from './backup-object.ts';
 import type { BackupResults } from './results.ts';
-import { backupKeys } from './store-target.ts';
+import { BACKUPS_PREFIX, backupKeys, folderNames, IN_PROGRESS_FILE, PLUGIN_BACKUPS_PREFIX, pluginBackupKeys } from '../storage/layout.ts';
+import { backupOfRecord, isStale, readInProgress } from './in-progress.ts';
 
 export class BackupNotFoundError extends Error {
   constructor(name: string, where: string) {
@@ -20,9 +22,13 @@ export class StoredBackups {
     return this.store.describe();
   }
 
+  /** Published backups, and those with a heartbeat record only (running, or killed before they finished). */
   async names(): Promise<string[]> {
-    const prefixes = await this.store.listCommonPrefixes('backups/');
-    return prefixes.map((p) => p.slice('backups/'.length).replace(/\/$/, '')).filter(Boolean).sort();
+    const names = new Set(folderNames(BACKUPS_PREFIX, await this.store.listCommonPrefixes(BACKUPS_PREFIX)));
+    for await (const key of this.store.list(PLUGIN_BACKUPS_PREFIX)) {
+      if (key.endsWith(`/${IN_PROGRESS_FILE}`)) names.add(key.slice(PLUGIN_BACKUPS_PREFIX.length, -IN_PROGRESS_FILE.length - 1));
+    }
+    return [...names].sort();
   }
 
   async list(): Promise<Backup[]> {
@@ -34,8 +40,12 @@ export class StoredBackups {
     return out;
   }
 
+  /** The published Backup; else, for a backup still running or killed, its InProgress or Failed state. */
   async find(name: string): Promise<Backup | undefined> {
-    return readJsonIfExists<Backup>(this.store, backupKeys(name).metadata);
+    const published = await readJsonIfExists<Backup>(this.store, backupKeys(name).metadata);
+    if (published) return published;
+    const running = await readInProgress(this.store, name);
+    return running ? backupOfRecord(running) : undefined;
   }
 
   async get(name: string): Promise<Backup> {
@@ -68,11 +78,19 @@ export class StoredBackups {
     return this.store.get(backupKeys(name).tarball);
   }
 
-  /** velero-backup.json first, so a half-deleted backup is no longer listed. */
+  /**
+   * velero-backup.json first, so a half-deleted backup is no longer listed. A backup known only by
+   * its heartbeat record may be deleted once that is stale (its process is gone), never while it beats.
+   */
   async delete(name: string): Promise<void> {
     const keys = backupKeys(name);
-    if (!(await this.store.exists(keys.metadata))) throw new BackupNotFoundError(name, this.store.describe());
-    await this.store.delete(keys.metadata);
+    if (await this.store.exists(keys.metadata)) await this.store.delete(keys.metadata);
+    else {
+      const running = await readInProgress(this.store, name);
+      if (!running) throw new BackupNotFoundError(name, this.store.describe());
+      if (!isStale(running)) throw new Error(`backup "${name}" is in progress (${running.holder}, last heartbeat ${running.heartbeat}): wait for it to finish, or stop that process`);
+    }
     for await (const key of this.store.list(keys.dir)) await this.store.delete(key);
+    await this.store.delete(pluginBackupKeys(name).inProgress);
   }
 }

@@ -8,7 +8,7 @@ import type { Backup } from '../backup/backup-object.ts';
 import { BackupLog } from '../backup/backup-log.ts';
 import { ResultsCollector } from '../backup/results.ts';
 import { StoredBackups } from '../backup/stored-backups.ts';
-import { backupKeys } from '../backup/store-target.ts';
+import { backupKeys } from '../storage/layout.ts';
 import type { KubeWriter } from '../kube/http-client.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { parseResourceModifiers } from './modifiers/rules.ts';

@@ -66,4 +66,16 @@ test('the restore-wait init container of a volume restore is no difference; othe
   assert.is(compareRestored(wanted, live, 'created').state, 'different');
 });
 
+test("the service-account token volume the API server injects anew is no difference; another extra volume is", () => {
+  const wanted = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'shop' }, spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }], containers: [{ name: 'db', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } } as KubeObject;
+  const live = structuredClone(wanted) as any;
+  live.spec.volumes.push({ name: 'kube-api-access-x7q2z', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } });
+  live.spec.containers[0].volumeMounts.push({ name: 'kube-api-access-x7q2z', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
+  assert.equal(compareRestored(wanted, live, 'created'), { state: 'same' });
+  live.spec.volumes.push({ name: 'extra', emptyDir: {} });
+  const v = compareRestored(wanted, live, 'created');
+  assert.is(v.state, 'different');
+  if (v.state === 'different') assert.equal(v.differences.map((d) => d.path), ['spec.volumes']);
+});
+
 test.run();

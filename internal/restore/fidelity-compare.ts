@@ -6,9 +6,7 @@
 import type { KubeObject } from '../kube/list.ts';
 import { type FieldDifference, shownDifferences, subsetDifferences } from './object-diff.ts';
 import { withoutRestoreLabels } from './reset-metadata.ts';
-
-/** Named here as in internal/volumes (the restore engine does not import the volume engine). */
-export const RESTORE_WAIT_CONTAINER = 'kubectl-velero-restore-wait';
+import { podAction } from './actions/pod.ts';
 
 export type RestoredAs = 'created' | 'updated' | 'skipped' | 'failed';
 
@@ -18,7 +16,7 @@ export function compareRestored(wanted: KubeObject, live: KubeObject | undefined
   // Only what this restore created, updated or kept is held to the backup's content.
   if (restoredAs === undefined || restoredAs === 'failed') return { state: 'not-checked' };
   if (!live) return { state: 'missing' };
-  const differences = shownDifferences(wanted.kind, subsetDifferences(restoredAs === 'skipped' ? withoutRestoreLabels(wanted) : wanted, withoutRestoreWait(live)));
+  const differences = shownDifferences(wanted.kind, subsetDifferences(restoredAs === 'skipped' ? withoutRestoreLabels(wanted) : wanted, asRestoreLeavesIt(live)));
   return differences.length ? { state: 'different', differences } : { state: 'same' };
 }
 
@@ -34,10 +32,15 @@ export function outcomesByObject(resourceList: Record<string, string[]>): Map<st
   return out;
 }
 
-/** The restore-wait init container the volume restore adds is a documented transformation, not a difference. */
-function withoutRestoreWait(live: KubeObject): KubeObject {
-  const spec = live.spec as { initContainers?: { name: string }[] } | undefined;
-  if (live.kind !== 'Pod' || !spec?.initContainers?.some((c) => c.name === RESTORE_WAIT_CONTAINER)) return live;
-  const initContainers = spec.initContainers.filter((c) => c.name !== RESTORE_WAIT_CONTAINER);
-  return { ...live, spec: { ...spec, ...(initContainers.length ? { initContainers } : { initContainers: undefined }) } } as KubeObject;
+/**
+ * A live pod seen as the restore's pod action leaves a pod: without the restore-wait init container
+ * the volume restore adds, and without the service-account token volume and mounts the API server
+ * injected anew (the action dropped the backed-up one, whose name was random) — documented
+ * transformations, not differences.
+ */
+function asRestoreLeavesIt(live: KubeObject): KubeObject {
+  if (live.kind !== 'Pod') return live;
+  // The pod action reads nothing of the context.
+  const result = podAction.execute(live, { preserveNodePorts: false, namespaceMapping: {}, volumesProvisionedAnew: new Set() });
+  return 'item' in result ? result.item : live;
 }

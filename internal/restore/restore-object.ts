@@ -49,15 +49,6 @@ export function defaultRestoreName(backupName: string, now = new Date()): string
   return `${backupName}-${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
 }
 
-export const restoreKeys = (name: string) => ({
-  dir: `restores/${name}/`,
-  object: `restores/${name}/restore-${name}.json`,
-  log: `restores/${name}/restore-${name}-logs.gz`,
-  results: `restores/${name}/restore-${name}-results.gz`,
-  resourceList: `restores/${name}/restore-${name}-resource-list.json.gz`,
-  /** The resource modifier rules the restore applied, so the fidelity check can replay them. */
-  resourceModifiers: `restores/${name}/restore-${name}-resource-modifiers.yaml`,
-});
 
 export function kubeNow(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -6,7 +6,8 @@ import { gzipSync } from 'node:zlib';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { readGunzippedIfExists, readIfExists, readJsonIfExists } from '../storage/object-reads.ts';
 import type { BackupResults } from '../backup/results.ts';
-import { type Restore, restoreKeys } from './restore-object.ts';
+import type { Restore } from './restore-object.ts';
+import { folderNames, RESTORES_PREFIX, restoreKeys } from '../storage/layout.ts';
 
 export class RestoreNotFoundError extends Error {
   constructor(name: string, where: string) {
@@ -40,7 +41,7 @@ export class StoredRestores {
   }
 
   async names(): Promise<string[]> {
-    return (await this.store.listCommonPrefixes('restores/')).map((p) => p.slice('restores/'.length, -1)).filter(Boolean).sort();
+    return folderNames(RESTORES_PREFIX, await this.store.listCommonPrefixes(RESTORES_PREFIX));
   }
 
   async list(): Promise<Restore[]> {

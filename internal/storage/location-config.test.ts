@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkLocationSpec, parseKeyValues, readLocations, writeLocations } from './location-config.ts';
-import { parseCredentialsFile } from './aws-credentials.ts';
+import { parseKeyValues, readLocations, writeLocations } from './location-config.ts';
+import { parseCredentialsFile } from './providers/aws-credentials.ts';
 import { LocalStore } from './local-store.ts';
 import { openLocation } from './locations.ts';
 import { S3Store } from './s3-store.ts';
@@ -24,7 +24,8 @@ test.after(() => {
 test('nothing configured: the default location is a local directory in the data dir', async () => {
   const opened = await openLocation(undefined);
   assert.is(opened.name, 'default');
-  assert.instance(opened.store, LocalStore);
+  // The store module is loaded by a dynamic import (a separate module instance under the test runner's CJS hook): compare by name.
+  assert.is(opened.store.constructor.name, LocalStore.name);
   assert.is(opened.store.describe(), `file://${join(dir, 'data', 'kubectl-velero', 'backups')}`);
 });
 
@@ -36,7 +37,7 @@ test('the config file round-trips, is private, and names the default', async () 
   assert.is(file.locations.minio?.bucket, 'velero');
   const opened = await openLocation(undefined);
   assert.is(opened.name, 'minio');
-  assert.instance(opened.store, S3Store);
+  assert.is(opened.store.constructor.name, S3Store.name);
   assert.is(opened.store.describe(), 's3://velero/team/ at http://127.0.0.1:9000');
 });
 
@@ -50,11 +51,6 @@ test('a broken config file is a clear error', async () => {
   writeFileSync(bad, 'locations: [unclosed');
   assert.throws(() => readLocations(bad), /cannot parse/);
   assert.ok(readFileSync(bad, 'utf8'));
-});
-
-test('spec checks: provider and bucket', () => {
-  assert.throws(() => checkLocationSpec('x', { provider: 'gcp' as never }), /unknown provider "gcp"/);
-  assert.throws(() => checkLocationSpec('x', { provider: 'aws' }), /needs --bucket/);
 });
 
 test('--config key=value pairs', () => {

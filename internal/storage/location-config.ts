@@ -4,20 +4,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import type { LocationSpec } from './providers/provider.ts';
 
-export const PROVIDERS = ['aws', 'local'] as const;
-export type Provider = (typeof PROVIDERS)[number];
-
-export interface LocationSpec {
-  provider: Provider;
-  /** aws: the bucket. local: unused. */
-  bucket?: string;
-  prefix?: string;
-  /** Velero's `config` map: aws takes region, s3Url, s3ForcePathStyle, profile; local takes path. */
-  config?: Record<string, string>;
-  /** aws: an AWS shared-credentials file; never copied into this file. */
-  credentialsFile?: string;
-}
+export type { LocationSpec } from './providers/provider.ts';
+export { defaultLocalPath } from './providers/local.ts';
 
 export interface LocationsFile {
   defaultLocation?: string;
@@ -30,10 +20,6 @@ export const IMPLICIT_DEFAULT = 'default';
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KUBECTL_VELERO_CONFIG) return env.KUBECTL_VELERO_CONFIG;
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'kubectl-velero', 'config.yaml');
-}
-
-export function defaultLocalPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'kubectl-velero', 'backups');
 }
 
 export class LocationConfigError extends Error {}
@@ -63,14 +49,6 @@ const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export function checkLocationName(name: string): string {
   if (!NAME.test(name)) throw new LocationConfigError(`invalid location name "${name}": use lower-case letters, digits and dashes`);
   return name;
-}
-
-export function checkLocationSpec(name: string, spec: LocationSpec): LocationSpec {
-  if (!(PROVIDERS as readonly string[]).includes(spec.provider)) {
-    throw new LocationConfigError(`location "${name}": unknown provider "${spec.provider}": use ${PROVIDERS.join(' or ')}`);
-  }
-  if (spec.provider === 'aws' && !spec.bucket) throw new LocationConfigError(`location "${name}": provider aws needs --bucket`);
-  return spec;
 }
 
 /** Parses Velero's `--config key=value,key=value`. */

@@ -1,12 +1,10 @@
-// Resolves a location name (or the default) to an ObjectStore. Commands call `openLocation`; they
-// never construct providers themselves.
-import { join } from 'node:path';
-import { readCredentialsFile, type StaticCredentials } from './aws-credentials.ts';
-import { IMPLICIT_DEFAULT, LocationConfigError, type LocationSpec, checkLocationSpec, defaultLocalPath, readLocations } from './location-config.ts';
-import { normalisePrefix } from './keys.ts';
-import { LocalStore } from './local-store.ts';
+// Resolves a location of the plugin's config file (or the default) to an ObjectStore through the
+// provider registry. Commands get their location from cmd/location.ts, which adds the cluster's
+// BackupStorageLocations; nothing constructs a provider's store by hand.
+import { IMPLICIT_DEFAULT, LocationConfigError, type LocationSpec, readLocations } from './location-config.ts';
 import type { ObjectStore } from './object-store.ts';
-import { S3Store } from './s3-store.ts';
+import { defaultLocalPath } from './providers/local.ts';
+import { openStore } from './providers/registry.ts';
 
 export interface OpenedLocation {
   name: string;
@@ -14,24 +12,9 @@ export interface OpenedLocation {
   store: ObjectStore;
 }
 
-const truthy = (v: string | undefined) => v !== undefined && ['true', '1', 'yes'].includes(v.toLowerCase());
-
-/** `credentials` (from a cluster location's Secret) are used instead of the spec's credentials file. */
-export function storeFor(spec: LocationSpec, credentials?: StaticCredentials): ObjectStore {
-  const config = spec.config ?? {};
-  if (spec.provider === 'local') {
-    const root = config.path ?? defaultLocalPath();
-    const prefix = normalisePrefix(spec.prefix);
-    return new LocalStore(prefix ? join(root, prefix) : root);
-  }
-  return new S3Store({
-    bucket: spec.bucket!,
-    prefix: spec.prefix,
-    region: config.region,
-    endpoint: config.s3Url,
-    forcePathStyle: truthy(config.s3ForcePathStyle),
-    ...(credentials ? { credentials } : spec.credentialsFile ? { credentials: readCredentialsFile(spec.credentialsFile, config.profile) } : {}),
-  });
+/** The location `openLocation(undefined)` uses when none is configured. */
+export function implicitDefaultSpec(): LocationSpec {
+  return { provider: 'local', config: { path: defaultLocalPath() } };
 }
 
 /** The named location, or the configured default, or (nothing configured) a local directory. */
@@ -39,10 +22,10 @@ export async function openLocation(name: string | undefined): Promise<OpenedLoca
   const file = readLocations();
   const wanted = name ?? file.defaultLocation;
   if (wanted === undefined || (wanted === IMPLICIT_DEFAULT && !file.locations[IMPLICIT_DEFAULT])) {
-    const spec: LocationSpec = { provider: 'local', config: { path: defaultLocalPath() } };
-    return { name: IMPLICIT_DEFAULT, spec, store: storeFor(spec) };
+    const spec = implicitDefaultSpec();
+    return { name: IMPLICIT_DEFAULT, spec, store: await openStore(IMPLICIT_DEFAULT, spec) };
   }
   const spec = file.locations[wanted];
   if (!spec) throw new LocationConfigError(`backup storage location "${wanted}" not found: see kubectl velero backup-location get`);
-  return { name: wanted, spec, store: storeFor(checkLocationSpec(wanted, spec)) };
+  return { name: wanted, spec, store: await openStore(wanted, spec) };
 }

@@ -1,6 +1,7 @@
 // ObjectStore for S3 and S3-compatible stores (MinIO): Velero's `aws` provider. Streams are uploaded
 // with multipart uploads (@aws-sdk/lib-storage), so a large tarball is never held in memory whole.
 // Errors become one line that names the location, never the credentials.
+import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
@@ -10,11 +11,12 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { checkKey, normalisePrefix } from './keys.ts';
 import { ObjectNotFoundError, type ObjectStore, type PutOptions, StorageUnavailableError } from './object-store.ts';
-import type { StaticCredentials } from './aws-credentials.ts';
+import type { StaticCredentials } from './providers/aws-credentials.ts';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -27,6 +29,15 @@ export interface S3StoreOptions {
   credentials?: StaticCredentials;
   /** Multipart part size in bytes (minimum 5 MiB). */
   partSize?: number;
+  /** Velero's kmsKeyId: objects are written with SSE-KMS under that key. */
+  kmsKeyId?: string;
+  /** Velero's serverSideEncryption (e.g. AES256, aws:kms). */
+  serverSideEncryption?: string;
+  /** Velero's tagging: `k1=v1&k2=v2`, set on every object written. */
+  tagging?: string;
+  /** PEM text of the CA bundle that signs the endpoint's certificate (Velero's caCert). */
+  caCert?: string;
+  insecureSkipTLSVerify?: boolean;
 }
 
 const PART_SIZE = 8 * 1024 * 1024;
@@ -42,6 +53,9 @@ export class S3Store implements ObjectStore {
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       forcePathStyle: options.forcePathStyle ?? false,
       ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.caCert || options.insecureSkipTLSVerify
+        ? { requestHandler: { httpsAgent: new HttpsAgent({ keepAlive: true, ...(options.caCert ? { ca: options.caCert } : {}), rejectUnauthorized: !options.insecureSkipTLSVerify }) } }
+        : {}),
       maxAttempts: 4,
       // Checksums only where an operation needs them: S3-compatible stores (older MinIO, Ceph)
       // refuse the SDK's default CRC32 headers, and every PUT paid a CRC32 pass over its body.
@@ -81,7 +95,14 @@ export class S3Store implements ObjectStore {
 
   async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<void> {
     const Key = this.key(key);
-    const common = { Bucket: this.options.bucket, Key, ...(options.contentType ? { ContentType: options.contentType } : {}) };
+    const common = {
+      Bucket: this.options.bucket,
+      Key,
+      ...(options.contentType ? { ContentType: options.contentType } : {}),
+      ...(this.options.kmsKeyId ? { SSEKMSKeyId: this.options.kmsKeyId, ServerSideEncryption: 'aws:kms' as const } : {}),
+      ...(this.options.serverSideEncryption ? { ServerSideEncryption: this.options.serverSideEncryption as ServerSideEncryption } : {}),
+      ...(this.options.tagging ? { Tagging: this.options.tagging } : {}),
+    };
     try {
       if (typeof body === 'string' || Buffer.isBuffer(body)) {
         await this.client.send(new PutObjectCommand({ ...common, Body: body }), { abortSignal: options.signal });

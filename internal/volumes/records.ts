@@ -7,14 +7,10 @@ import { gzipSync } from 'node:zlib';
 import type { KubeObject } from '../kube/list.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { readGunzippedIfExists } from '../storage/object-reads.ts';
+import { pluginBackupKeys, repoKeys } from '../storage/layout.ts';
 
 export const UPLOADER_TYPE = 'kubectl-velero';
-export const REPO_IDENTIFIER = 'plugins/kubectl-velero/repo';
-
-export const pluginBackupKeys = (backup: string) => ({
-  dir: `plugins/kubectl-velero/backups/${backup}/`,
-  podVolumeBackups: `plugins/kubectl-velero/backups/${backup}/podvolumebackups.json.gz`,
-});
+export const REPO_IDENTIFIER = repoKeys.identifier;
 
 export type PodVolumeBackupPhase = 'Completed' | 'Failed';
 

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
+import { KubeCommand } from '../../kube-options.ts';
 import { LocationConfigError, readLocations, writeLocations } from '../../../internal/storage/location-config.ts';
 
-export class BackupLocationDeleteCommand extends BaseCommand {
+export class BackupLocationDeleteCommand extends KubeCommand {
   static override paths = [['backup-location', 'delete']];
 
   static override usage = Command.Usage({

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
+import { KubeCommand } from '../../kube-options.ts';
 import { LocationConfigError, readLocations, writeLocations } from '../../../internal/storage/location-config.ts';
 
-export class BackupLocationSetDefaultCommand extends BaseCommand {
+export class BackupLocationSetDefaultCommand extends KubeCommand {
   static override paths = [['backup-location', 'set-default']];
 
   static override usage = Command.Usage({

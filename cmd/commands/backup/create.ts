@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { KubeCommand } from '../../kube-options.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { createBackup } from '../../../internal/backup/create-backup.ts';
 import { splitList } from '../../../internal/backup/spec.ts';
 import { KubeClusterSource } from '../../../internal/kube/cluster-source.ts';
@@ -10,11 +10,10 @@ import { formatBytes, podExec, readEncryptionKey } from '../volume-options.ts';
 import { readHooksFile } from '../hooks-file.ts';
 import { backupHooks } from './hook-steps.ts';
 import { openBackupStore } from './open-store.ts';
-import { assertWritable } from '../../location.ts';
 import { volumeBackupStep } from './volume-steps.ts';
 import { BadFlagValueError, parseKeyValues, parseOptionalBool, ProgressLine } from './flags.ts';
 
-export class BackupCreateCommand extends KubeCommand {
+export class BackupCreateCommand extends LocationCommand {
   static override paths = [['backup', 'create']];
 
   static override usage = Command.Usage({
@@ -46,7 +45,6 @@ export class BackupCreateCommand extends KubeCommand {
   orSelector = Option.String('--or-selector', { description: 'back up objects matching any of these selectors: "a=b or c=d"' });
   orderedResources = Option.String('--ordered-resources', { description: 'back up these items first: "pods=ns1/pod1,ns1/pod2;persistentvolumes=pv4"' });
   ttl = Option.String('--ttl', { description: 'how long to keep the backup (default 720h0m0s)' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   labels = Option.String('--labels', { description: 'labels for the backup: key=value,key2=value2' });
   annotations = Option.String('--annotations', { description: 'annotations for the backup: key=value' });
   snapshotVolumes = Option.String('--snapshot-volumes', { tolerateBoolean: true, description: 'take volume snapshots (recorded in the spec)' });
@@ -62,8 +60,7 @@ export class BackupCreateCommand extends KubeCommand {
     const concurrency = Number(this.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadFlagValueError(`invalid --concurrency "${this.concurrency}": use a whole number of at least 1`);
     const namespace = this.veleroNamespace();
-    const store = await openBackupStore(this.storageLocation, this);
-    assertWritable(store.resolved, 'create backups in it');
+    const store = openBackupStore(await this.openWritableLocation('create backups in it'));
     const kc = await loadKubeConfig(this.kubeTarget());
     // Before anything is written: an unreachable cluster is an error, not a Failed backup.
     await assertReachable(kc);

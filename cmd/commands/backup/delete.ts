@@ -1,9 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { KubeCommand } from '../../kube-options.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { openBackupStore } from './open-store.ts';
-import { assertWritable } from '../../location.ts';
 
-export class BackupDeleteCommand extends KubeCommand {
+export class BackupDeleteCommand extends LocationCommand {
   static override paths = [['backup', 'delete']];
 
   static override usage = Command.Usage({
@@ -15,14 +14,12 @@ export class BackupDeleteCommand extends KubeCommand {
 
   names = Option.Rest({ name: 'NAME', required: 1 });
   confirm = Option.Boolean('--confirm', false, { description: 'confirm the deletion (required)' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
     if (!this.confirm) throw new Error(`refusing to delete without --confirm: run kubectl velero backup delete ${this.names.join(' ')} --confirm`);
-    const { backups, store, resolved } = await openBackupStore(this.storageLocation, this);
-    assertWritable(resolved, 'delete backups from it');
+    const { backups, store } = openBackupStore(await this.openWritableLocation('delete backups from it'));
     const { deleteSnapshotsOfBackup } = await import('../../../internal/volumes/repository/repository.ts');
-    const { pluginBackupKeys } = await import('../../../internal/volumes/records.ts');
+    const { pluginBackupKeys } = await import('../../../internal/storage/layout.ts');
     let failed = 0;
     for (const name of this.names) {
       try {

@@ -1,12 +1,12 @@
 import { Command, Option } from 'clipanion';
+import { LocationCommand } from '../../location-command.ts';
 import { safeText } from '../../../internal/text/quote.ts';
-import { KubeCommand } from '../../kube-options.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { readRecords } from '../../../internal/volumes/records.ts';
 import { describeBackup } from './format-backup.ts';
 import { openBackupStore } from './open-store.ts';
 
-export class BackupDescribeCommand extends KubeCommand {
+export class BackupDescribeCommand extends LocationCommand {
   static override paths = [['backup', 'describe']];
 
   static override usage = Command.Usage({
@@ -20,12 +20,11 @@ export class BackupDescribeCommand extends KubeCommand {
 
   names = Option.Rest({ name: 'NAME', required: 1 });
   details = Option.Boolean('--details', false, { description: 'show errors, warnings and the resource list' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   output = Option.String('-o,--output', { description: 'output format: table (default), json or yaml' });
 
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
-    const { backups, store } = await openBackupStore(this.storageLocation, this);
+    const { backups, store } = openBackupStore(await this.openLocation());
     const parts: string[] = [];
     for (const name of this.names) {
       const backup = await backups.get(name);

@@ -1,10 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'clipanion';
-import { KubeCommand } from '../../kube-options.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { openBackupStore } from './open-store.ts';
 
-export class BackupDownloadCommand extends KubeCommand {
+export class BackupDownloadCommand extends LocationCommand {
   static override paths = [['backup', 'download']];
 
   static override usage = Command.Usage({
@@ -17,10 +17,9 @@ export class BackupDownloadCommand extends KubeCommand {
   name = Option.String({ name: 'NAME' });
   output = Option.String('-o,--output', { description: 'file to write (default NAME-data.tar.gz; - for stdout)' });
   force = Option.Boolean('--force', false, { description: 'overwrite an existing file' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
-    const { backups } = await openBackupStore(this.storageLocation, this);
+    const { backups } = openBackupStore(await this.openLocation());
     const file = this.output ?? `${this.name}-data.tar.gz`;
     const tarball = await backups.tarball(this.name);
     if (file === '-') {

@@ -1,12 +1,12 @@
 import { Command, Option } from 'clipanion';
-import { KubeCommand } from '../../kube-options.ts';
+import { LocationCommand } from '../../location-command.ts';
 import type { Backup } from '../../../internal/backup/backup-object.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { renderTable } from '../../../internal/output/table.ts';
 import { GET_COLUMNS, getRow } from './format-backup.ts';
 import { openBackupStore } from './open-store.ts';
 
-export class BackupGetCommand extends KubeCommand {
+export class BackupGetCommand extends LocationCommand {
   static override paths = [['backup', 'get']];
 
   static override usage = Command.Usage({
@@ -20,12 +20,11 @@ export class BackupGetCommand extends KubeCommand {
   });
 
   names = Option.Rest({ name: 'NAME' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   output = Option.String('-o,--output', { description: 'output format: table (default), json or yaml' });
 
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
-    const { backups } = await openBackupStore(this.storageLocation, this);
+    const { backups } = openBackupStore(await this.openLocation());
     let items: Backup[];
     if (this.names.length) items = await Promise.all(this.names.map((n) => backups.get(n)));
     else items = await backups.list();

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { KubeCommand } from '../../kube-options.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { openBackupStore } from './open-store.ts';
 
-export class BackupLogsCommand extends KubeCommand {
+export class BackupLogsCommand extends LocationCommand {
   static override paths = [['backup', 'logs']];
 
   static override usage = Command.Usage({
@@ -12,10 +12,9 @@ export class BackupLogsCommand extends KubeCommand {
   });
 
   name = Option.String({ name: 'NAME' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
-    const { backups } = await openBackupStore(this.storageLocation, this);
+    const { backups } = openBackupStore(await this.openLocation());
     this.context.stdout.write(await backups.logText(this.name));
     return 0;
   }

@@ -1,12 +1,11 @@
-// The backup commands' way to a storage location: cmd/location.ts resolves the name (or the
-// default location; a cluster's BackupStorageLocation too) to an ObjectStore; the backup engine adds
-// Velero's backups/ layout on top.
+// The backup commands' view of a storage location (opened by LocationCommand): the backup engine's
+// target and the stored backups, in Velero's backups/ layout, over the location's ObjectStore.
 // The storage module is imported when a command runs, not at start-up: the AWS SDK is heavy and
 // `kubectl velero version` or completion should not pay for it.
 import { ObjectStoreBackupTarget } from '../../../internal/backup/store-target.ts';
 import { StoredBackups } from '../../../internal/backup/stored-backups.ts';
 import type { ObjectStore } from '../../../internal/storage/object-store.ts';
-import { type KubeSide, type ResolvedLocation, resolveLocation } from '../../location.ts';
+import type { ResolvedLocation } from '../../location.ts';
 
 export interface OpenedStore {
   location: string;
@@ -17,7 +16,6 @@ export interface OpenedStore {
   resolved: ResolvedLocation;
 }
 
-export async function openBackupStore(locationName: string | undefined, kube?: KubeSide): Promise<OpenedStore> {
-  const location = await resolveLocation(locationName, kube);
+export function openBackupStore(location: ResolvedLocation): OpenedStore {
   return { location: location.name, store: location.store, target: new ObjectStoreBackupTarget(location.store), backups: new StoredBackups(location.store), resolved: location };
 }

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { openLocationRepository } from './open-repository.ts';
 
-export class RepoCheckCommand extends BaseCommand {
+export class RepoCheckCommand extends LocationCommand {
   static override paths = [['repo', 'check']];
 
   static override usage = Command.Usage({
@@ -15,12 +15,11 @@ export class RepoCheckCommand extends BaseCommand {
     ],
   });
 
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   encryptionKeyFile = Option.String('--encryption-key-file', { description: 'the key file of an encrypted repository' });
   readData = Option.Boolean('--read-data', true, { description: 'read and verify every chunk (default; --no-read-data only lists them)' });
 
   async run(): Promise<number> {
-    const repo = await openLocationRepository(this.storageLocation, this.encryptionKeyFile);
+    const repo = await openLocationRepository((await this.openLocation()).store, this.encryptionKeyFile);
     const report = await repo.check({ readData: this.readData });
     const out = this.context.stdout;
     out.write(`${report.snapshots} snapshots, ${report.chunks} chunks stored in ${report.packs} packs, ${report.chunksRead} chunks read and verified.\n`);

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { openLocationRepository } from './open-repository.ts';
 
-export class RepoPruneCommand extends BaseCommand {
+export class RepoPruneCommand extends LocationCommand {
   static override paths = [['repo', 'prune']];
 
   static override usage = Command.Usage({
@@ -12,11 +12,10 @@ export class RepoPruneCommand extends BaseCommand {
     examples: [['Prune the default location', 'kubectl velero repo prune']],
   });
 
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   encryptionKeyFile = Option.String('--encryption-key-file', { description: 'the key file of an encrypted repository' });
 
   async run(): Promise<number> {
-    const repo = await openLocationRepository(this.storageLocation, this.encryptionKeyFile);
+    const repo = await openLocationRepository((await this.openWritableLocation('prune its volume repository')).store, this.encryptionKeyFile);
     const report = await repo.prune();
     this.context.stdout.write(`Pruned: ${report.chunksDeleted} chunks deleted (${report.packsDeleted} packs deleted, ${report.packsRewritten} rewritten without their unused chunks), ${report.chunksKept} kept.\n`);
     return 0;

@@ -1,11 +1,10 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../../base-command.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { renderTable } from '../../../internal/output/table.ts';
 import { formatBytes } from '../volume-options.ts';
-import { openLocationStore } from './open-repository.ts';
 
-export class RepoSnapshotsCommand extends BaseCommand {
+export class RepoSnapshotsCommand extends LocationCommand {
   static override paths = [['repo', 'snapshots']];
 
   static override usage = Command.Usage({
@@ -18,12 +17,11 @@ export class RepoSnapshotsCommand extends BaseCommand {
     ],
   });
 
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   output = Option.String('-o,--output', { description: 'output format: table (default), json or yaml' });
 
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
-    const { store } = await openLocationStore(this.storageLocation);
+    const { store } = await this.openLocation();
     const { assertRepositoryExists, listSnapshots } = await import('../../../internal/volumes/repository/repository.ts');
     await assertRepositoryExists(store);
     const rows = [];

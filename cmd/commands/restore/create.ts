@@ -1,6 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { resolveLocation } from '../../location.ts';
-import { KubeCommand } from '../../kube-options.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { BadFlagValueError, parseByteSize, parseCount, parseKeyValues, ProgressLine } from '../backup/flags.ts';
 import { assertReachable, KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
@@ -18,7 +17,7 @@ import { safeLine } from '../../../internal/text/quote.ts';
 
 export { parseNamespaceMappings } from './restore-flags.ts';
 
-export class RestoreCreateCommand extends KubeCommand {
+export class RestoreCreateCommand extends LocationCommand {
   static override paths = [['restore', 'create']];
 
   static override usage = Command.Usage({
@@ -59,7 +58,6 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
   resourceModifiers = Option.String('--resource-modifiers', { description: 'a local file of resource modifier rules (beyond Velero: no ConfigMap needed)' });
   labels = Option.String('--labels', { description: 'labels for the Restore: key=value,key2=value2' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'preview: server-side dry run of every create/update, nothing changes' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   concurrency = Option.String('--concurrency', '8', { description: 'how many objects of one resource are created at once' });
   wait = Option.Boolean('-w,--wait', false, { description: 'wait for the restore to finish (always: it runs in this process)' });
   output = Option.String('-o,--output', { description: 'print the Restore object as json or yaml when done' });
@@ -81,7 +79,7 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
     const concurrency = Number(this.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadFlagValueError(`invalid --concurrency "${this.concurrency}": use a whole number of at least 1`);
     if (!this.fromBackup === !this.fromSchedule) throw new BadFlagValueError('either --from-backup or --from-schedule must be given (not both)');
-    const location = await resolveLocation(this.storageLocation, this);
+    const location = await this.openLocation();
     let backupName = this.fromBackup;
     if (this.fromSchedule) {
       const backup = latestScheduledBackup(await new StoredBackups(location.store).list(), this.fromSchedule, this.allowPartiallyFailed);

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { KubeCommand } from '../../kube-options.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { openStoredRestores } from './get.ts';
 
-export class RestoreDeleteCommand extends KubeCommand {
+export class RestoreDeleteCommand extends LocationCommand {
   static override paths = [['restore', 'delete']];
 
   static override usage = Command.Usage({
@@ -15,12 +15,11 @@ export class RestoreDeleteCommand extends KubeCommand {
   names = Option.Rest({ name: 'NAME' });
   all = Option.Boolean('--all', false, { description: 'delete every restore' });
   confirm = Option.Boolean('--confirm', false, { description: 'confirm the deletion (required)' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
     if (this.all === (this.names.length > 0)) throw new Error('name the restores to delete, or pass --all (not both)');
     if (!this.confirm) throw new Error(`refusing to delete without --confirm: run kubectl velero restore delete ${this.all ? '--all' : this.names.join(' ')} --confirm`);
-    const restores = await openStoredRestores(this.storageLocation, this);
+    const restores = openStoredRestores(await this.openLocation());
     let failed = 0;
     for (const name of this.all ? await restores.names() : this.names) {
       try {

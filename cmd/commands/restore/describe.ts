@@ -1,10 +1,10 @@
 import { Command, Option } from 'clipanion';
+import { LocationCommand } from '../../location-command.ts';
 import { safeText } from '../../../internal/text/quote.ts';
-import { resolveLocation } from '../../location.ts';
-import { KubeCommand } from '../../kube-options.ts';
 import { goTime } from '../backup/format-backup.ts';
 import { openStoredRestores, selectorText } from './get.ts';
-import { backupKeys } from '../../../internal/backup/store-target.ts';
+import { backupKeys } from '../../../internal/storage/layout.ts';
+import type { ObjectStore } from '../../../internal/storage/object-store.ts';
 import type { BackupResults } from '../../../internal/backup/results.ts';
 import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
@@ -77,7 +77,7 @@ export function describeRestore(r: Restore, results: BackupResults | undefined):
   return out;
 }
 
-export class RestoreDescribeCommand extends KubeCommand {
+export class RestoreDescribeCommand extends LocationCommand {
   static override paths = [['restore', 'describe']];
 
   static override usage = Command.Usage({
@@ -93,10 +93,10 @@ export class RestoreDescribeCommand extends KubeCommand {
   name = Option.String({ required: true, name: 'NAME' });
   details = Option.Boolean('--details', false, { description: 'list every restored object' });
   fidelity = Option.Boolean('--fidelity', false, { description: 'compare every restored object in the cluster with the backup' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
-    const restores = await openStoredRestores(this.storageLocation, this);
+    const location = await this.openLocation();
+    const restores = openStoredRestores(location);
     const r = await restores.get(this.name);
     const out = describeRestore(r, await restores.results(this.name));
     if (this.details) {
@@ -105,14 +105,13 @@ export class RestoreDescribeCommand extends KubeCommand {
       for (const key of Object.keys(resources).sort()) out.push(`  ${key}:`, ...resources[key]!.map((i) => `    - ${i}`));
     }
     let exitCode = 0;
-    if (this.fidelity) exitCode = await this.fidelityReport(r, restores, out);
+    if (this.fidelity) exitCode = await this.fidelityReport(r, restores, location.store, out);
     this.context.stdout.write(`${safeText(out.join('\n'))}\n`);
     return exitCode;
   }
 
-  private async fidelityReport(r: Restore, restores: StoredRestores, out: string[]): Promise<number> {
+  private async fidelityReport(r: Restore, restores: StoredRestores, store: ObjectStore, out: string[]): Promise<number> {
     if (r.status.phase === 'FailedValidation' || r.status.phase === 'InProgress') throw new Error(`restore "${r.metadata.name}" is ${r.status.phase}: there is nothing to check`);
-    const { store } = await resolveLocation(this.storageLocation, this);
     const rules = await restores.modifiersText(r.metadata.name);
     const modifiers = rules === undefined ? undefined : parseResourceModifiers(rules, `restore ${r.metadata.name}`);
     const staged = await StagedBackup.stage(await store.get(backupKeys(r.spec.backupName).tarball));

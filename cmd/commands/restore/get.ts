@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
-import { type KubeSide, resolveLocation } from '../../location.ts';
-import { KubeCommand } from '../../kube-options.ts';
+import { LocationCommand } from '../../location-command.ts';
+import type { ResolvedLocation } from '../../location.ts';
 import { goTime } from '../backup/format-backup.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { renderTable } from '../../../internal/output/table.ts';
@@ -20,11 +20,11 @@ export function selectorText(r: Restore): string {
   return formatLabelSelector(r.spec.labelSelector);
 }
 
-export async function openStoredRestores(location: string | undefined, kube?: KubeSide): Promise<StoredRestores> {
-  return new StoredRestores((await resolveLocation(location, kube)).store);
+export function openStoredRestores(location: ResolvedLocation): StoredRestores {
+  return new StoredRestores(location.store);
 }
 
-export class RestoreGetCommand extends KubeCommand {
+export class RestoreGetCommand extends LocationCommand {
   static override paths = [['restore', 'get']];
 
   static override usage = Command.Usage({
@@ -35,12 +35,11 @@ export class RestoreGetCommand extends KubeCommand {
   });
 
   names = Option.Rest({ name: 'NAME' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
   output = Option.String('-o,--output', { description: 'output format: table (default), json or yaml' });
 
   async run(): Promise<number> {
     const format = parseOutputFormat(this.output);
-    const restores = await openStoredRestores(this.storageLocation, this);
+    const restores = openStoredRestores(await this.openLocation());
     const items = this.names.length ? await Promise.all(this.names.map((n) => restores.get(n))) : await restores.list();
     if (format !== 'table') {
       this.context.stdout.write(renderStructured(this.names.length === 1 ? items[0] : { apiVersion: 'velero.io/v1', kind: 'RestoreList', items }, format));

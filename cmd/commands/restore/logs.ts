@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { KubeCommand } from '../../kube-options.ts';
+import { LocationCommand } from '../../location-command.ts';
 import { openStoredRestores } from './get.ts';
 
-export class RestoreLogsCommand extends KubeCommand {
+export class RestoreLogsCommand extends LocationCommand {
   static override paths = [['restore', 'logs']];
 
   static override usage = Command.Usage({
@@ -13,10 +13,9 @@ export class RestoreLogsCommand extends KubeCommand {
   });
 
   name = Option.String({ required: true, name: 'NAME' });
-  storageLocation = Option.String('--storage-location', { description: 'the backup storage location (default: the default location)' });
 
   async run(): Promise<number> {
-    const restores = await openStoredRestores(this.storageLocation, this);
+    const restores = openStoredRestores(await this.openLocation());
     this.context.stdout.write(await restores.logText(this.name));
     return 0;
   }

@@ -7,8 +7,10 @@
 // kept next to nothing that needs it. A restore-wait init container from an earlier restore of
 // ours (a backup of a restored pod) goes too: it would wait forever for data nobody sends; the
 // volume step adds a fresh one when this restore has data for the pod.
-import { RESTORE_WAIT_CONTAINER } from '../fidelity-compare.ts';
 import { copyOf, list, obj, type Json, type RestoreItemAction } from './types.ts';
+
+/** Named here as in internal/volumes (the restore engine does not import the volume engine). */
+export const RESTORE_WAIT_CONTAINER = 'kubectl-velero-restore-wait';
 
 function isTokenVolume(name: string, serviceAccount: string): boolean {
   return name.startsWith(`${serviceAccount}-token-`) || name.startsWith('kube-api-access-');

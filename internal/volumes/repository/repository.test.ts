@@ -10,7 +10,8 @@ import * as assert from 'uvu/assert';
 import { LocalStore } from '../../storage/local-store.ts';
 import { readAll } from '../../storage/object-reads.ts';
 import type { ChunkerParams } from './chunker.ts';
-import { deleteSnapshotsOfBackup, listSnapshots, openRepository, REPO_PREFIX, RepositoryKeyError, RepositoryLockedError, RepositoryNotFoundError } from './repository.ts';
+import { REPO_PREFIX } from '../../storage/layout.ts';
+import { deleteSnapshotsOfBackup, listSnapshots, openRepository, RepositoryKeyError, RepositoryLockedError, RepositoryNotFoundError } from './repository.ts';
 
 const SMALL: ChunkerParams = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
 /** Small packs, so a few MiB make several. */

@@ -22,17 +22,17 @@ import { Readable } from 'node:stream';
 import { pool } from '../../collections/pool.ts';
 import { type ObjectStore, ObjectNotFoundError } from '../../storage/object-store.ts';
 import { readAll, readJsonIfExists } from '../../storage/object-reads.ts';
+import { REPO_PREFIX, repoKeys } from '../../storage/layout.ts';
 import { Chunker, DEFAULT_CHUNKER, type ChunkerParams } from './chunker.ts';
 import { type IndexEntry, type PackIndex, PackWriter } from './pack-writer.ts';
 import { ChunkCorruptError, type EncryptionConfig, Sealer } from './sealing.ts';
 import { TarBoundaryTracker } from './tar-boundaries.ts';
 
-export const REPO_PREFIX = 'plugins/kubectl-velero/repo/';
-const CONFIG_KEY = `${REPO_PREFIX}config.json`;
-const PACKS = `${REPO_PREFIX}packs/`;
-const INDEX = `${REPO_PREFIX}index/`;
-const SNAPSHOTS = `${REPO_PREFIX}snapshots/`;
-const LOCKS = `${REPO_PREFIX}locks/`;
+const CONFIG_KEY = repoKeys.config;
+const PACKS = repoKeys.packs;
+const INDEX = repoKeys.indexes;
+const SNAPSHOTS = repoKeys.snapshots;
+const LOCKS = repoKeys.locks;
 const LOCK_FRESH_MS = 15 * 60_000;
 const LOCK_REFRESH_MS = 5 * 60_000;
 const FORMAT_VERSION = 2;
@@ -129,10 +129,10 @@ export async function assertRepositoryExists(store: ObjectStore): Promise<void> 
   if (!(await store.exists(CONFIG_KEY))) throw new RepositoryNotFoundError(`there is no volume repository in ${store.describe()}: no backup has stored volume data there`);
 }
 
-const packKey = (pack: string) => `${PACKS}${pack.slice(0, 2)}/${pack}`;
-const indexKey = (pack: string) => `${INDEX}${pack}.json`;
+const packKey = repoKeys.pack;
+const indexKey = repoKeys.index;
 const LAYOUT = { packKey, indexKey };
-const snapshotKey = (id: string) => `${SNAPSHOTS}${id}.json`;
+const snapshotKey = repoKeys.snapshot;
 
 export async function openRepository(opts: RepositoryOptions): Promise<Repository> {
   const where = opts.store.describe();
@@ -557,7 +557,7 @@ export class Repository {
 
   /** A lock object; refuses when the other kind holds a fresh one. */
   private async lock(kind: 'write' | 'prune'): Promise<{ release(): Promise<void> }> {
-    const key = `${LOCKS}${randomUUID()}.json`;
+    const key = repoKeys.lock(randomUUID());
     const write = () => this.store.put(key, JSON.stringify({ kind, time: Date.now() }), { contentType: 'application/json' });
     await write();
     const release = async () => {
