@@ -27,18 +27,22 @@ export interface AzureBlobStoreOptions {
   /** The account's blob service URL: https://ACCOUNT.blob.core.windows.net, or http://127.0.0.1:PORT/ACCOUNT (Azurite). */
   endpoint: string;
   auth: AzureAuth;
-  /** Velero's `blockSizeInBytes`: the size of each staged block (default 1 MiB, at most 100 MiB). */
+  /** Velero's `blockSizeInBytes`: the size of each staged block (default 8 MiB, at most 100 MiB). */
   blockSize?: number;
 }
 
-export const DEFAULT_BLOCK_SIZE = 1024 * 1024;
+/**
+ * 8 MiB when the location does not say (Velero's plugin stages 1 MiB blocks, one at a time): a
+ * 256 MiB upload took 3.3 s in 1 MiB blocks against 2.0 s for the SDK's own uploadStream (bench/storage).
+ */
+export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
 export const MAX_BLOCK_SIZE = 100 * 1024 * 1024;
 /** Azure's limit of blocks in one block blob. */
 const MAX_BLOCKS = 50_000;
 /** Buffers and strings up to this size go up in one Put Blob request (Azure takes up to 5000 MiB). */
 const SINGLE_PUT_LIMIT = 32 * 1024 * 1024;
 /** Bytes of staged blocks in flight at once; at least one block, at most four. */
-const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 export class AzureBlobStore implements ObjectStore {
   private readonly service: BlobServiceClient;

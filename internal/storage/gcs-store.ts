@@ -1,7 +1,8 @@
 // ObjectStore for Google Cloud Storage (and GCS emulators such as fake-gcs-server): Velero's `gcp`
-// provider, on @google-cloud/storage's JSON API client. Streams go up as resumable uploads in
-// fixed-size chunks, so memory stays bounded by the chunk size; an upload that fails or is aborted is
-// never finalised, so no object appears (GCS creates the object only when the last chunk lands).
+// provider, on @google-cloud/storage's JSON API client. Streams go up as resumable uploads, by
+// default in one streamed request (the body flows through with backpressure, so memory stays bounded;
+// with `chunkSize` in chunks of that size, each buffered for its retry); an upload that fails or is
+// aborted is never finalised, so no object appears (GCS creates the object only when the last byte lands).
 // Errors become one line that names the location, never the credentials.
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -65,14 +66,15 @@ export function storageOptions(options: GcsStoreOptions): StorageOptions {
 export class GcsStore implements ObjectStore {
   private readonly client: Storage;
   private readonly prefix: string;
-  private readonly chunkSize: number;
+  /** Undefined: one streamed request per upload (bench/storage: 2.5x faster than 8 MiB chunks). */
+  private readonly chunkSize: number | undefined;
   /** Set once the bucket was seen to exist, so a 404 on an object costs one bucket check at most once. */
   private bucketSeen = false;
 
   constructor(private readonly options: GcsStoreOptions) {
     this.prefix = normalisePrefix(options.prefix);
-    const chunk = options.chunkSize ?? CHUNK_SIZE;
-    this.chunkSize = Math.max(CHUNK_GRANULE, Math.ceil(chunk / CHUNK_GRANULE) * CHUNK_GRANULE);
+    const chunk = options.chunkSize;
+    this.chunkSize = chunk === undefined ? undefined : Math.max(CHUNK_GRANULE, Math.ceil(chunk / CHUNK_GRANULE) * CHUNK_GRANULE);
     this.client = new Storage(storageOptions(options));
     // Service-account keys: sign a JWT carrying the scopes ourselves instead of trading it for an
     // OAuth token at the token endpoint, as Go's storage client (and so Velero's plugin) does. Real
@@ -147,7 +149,7 @@ export class GcsStore implements ObjectStore {
     let sessionUri: string | undefined;
     const stream = file.createWriteStream({
       resumable,
-      ...(resumable ? { chunkSize: this.chunkSize } : {}),
+      ...(resumable && this.chunkSize ? { chunkSize: this.chunkSize } : {}),
       ...(options.contentType ? { contentType: options.contentType } : {}),
       // Backups and volume data carry their own checks; a CRC32C is cheap and GCS checks it server-side.
       validation: 'crc32c',
