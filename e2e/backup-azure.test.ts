@@ -137,14 +137,14 @@ test('wrong credentials, a missing container, an unknown config key: one line na
   writeFileSync(wrong, `AZURE_STORAGE_ACCOUNT_ACCESS_KEY=${wrongKey}\nAZURE_CLOUD_NAME=AzurePublicCloud\n`, { mode: 0o600 });
   await velero(['backup-location', 'create', 'wrong', '--provider', 'azure', '--bucket', az().container, '--config', locationConfig(), '--credential-file', wrong]);
   const denied = await velero(['backup', 'create', 'b-wrong', '--include-namespaces', 'web', '--storage-location', 'wrong'], 1);
-  assert.match(denied.stderr, /^error: [^\n]*rejected the credentials[^\n]*\n$/, denied.stderr);
+  assert.match(denied.stderr, /^error: backup storage location "wrong": [^\n]*rejected the credentials[^\n]*\n$/, denied.stderr);
   assert.ok(denied.stderr.includes(where(az().container)), denied.stderr);
   assert.not.ok(denied.stderr.includes(wrongKey) || denied.stderr.includes(key), 'no key is ever printed');
 
   // The container is only looked at when the location is used.
   await velero(['backup-location', 'create', 'nocontainer', '--provider', 'azure', '--bucket', 'no-such-container', '--config', locationConfig(), '--credential-file', az().credentialsFile]);
   const missing = await velero(['backup', 'create', 'b-missing', '--include-namespaces', 'web', '--storage-location', 'nocontainer'], 1);
-  assert.match(missing.stderr, /^error: [^\n]*container "no-such-container" does not exist[^\n]*\n$/, missing.stderr);
+  assert.match(missing.stderr, /^error: backup storage location "nocontainer": [^\n]*container "no-such-container" does not exist[^\n]*\n$/, missing.stderr);
   assert.ok(missing.stderr.includes(where('no-such-container')), missing.stderr);
 
   const unknown = await velero(['backup-location', 'create', 'uk', '--provider', 'azure', '--bucket', az().container, '--config', `${locationConfig()},region=westeurope`, '--credential-file', az().credentialsFile], 1);

@@ -134,7 +134,7 @@ test('a missing bucket, a broken key file, an unknown config key: one line namin
   // The bucket is only looked at when the location is used.
   await velero(['backup-location', 'create', 'nob', '--provider', 'gcp', '--bucket', 'no-such-bucket', '--config', `storeEndpoint=${gcs().endpoint}`, '--credential-file', gcs().credentialsFile]);
   const nob = await velero(['backup', 'create', 'b-nob', '--include-namespaces', 'web', '--storage-location', 'nob'], 1);
-  assert.match(nob.stderr, /^error: [^\n]*bucket "no-such-bucket" does not exist \(gs:\/\/no-such-bucket\/ at http:\/\/127\.0\.0\.1:\d+\)[^\n]*\n$/);
+  assert.match(nob.stderr, /^error: backup storage location "nob": [^\n]*bucket "no-such-bucket" does not exist \(gs:\/\/no-such-bucket\/ at http:\/\/127\.0\.0\.1:\d+\)[^\n]*\n$/);
   await velero(['backup-location', 'delete', 'nob', '--confirm']).catch(() => undefined);
 
   const key = JSON.parse(readFileSync(gcs().credentialsFile, 'utf8')) as Record<string, string>;

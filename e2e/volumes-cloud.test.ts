@@ -3,7 +3,7 @@
 // known rows is backed up through exec into each store, restored under a new namespace name, and
 // its table checksum is the original's; `repo check` reads every chunk back from that store and
 // the fidelity report of the restore is clean.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,5 +72,24 @@ for (const location of ['blob', 'gcs']) {
     assert.match(fidelity, /Fidelity:\s+\d+ objects checked, 0 missing, 0 different/);
   });
 }
+
+test('a restore waiting on a pod says what it waits for at once: a helper image that cannot be pulled', async () => {
+  const image = 'kubectl-velero.local/no-such-image:1';
+  const child = spawn(plugin, ['restore', 'create', 'r-bad-image', '--from-backup', 'pg-blob', '--storage-location', 'blob', '--namespace-mappings', `${NS}:${NS}-bad`, '--volume-helper-image', image, '--kubeconfig', c.kubeconfig], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const told = new RegExp(`waiting: ${NS}-bad/postgres-0: init container kubectl-velero-restore-wait: (ErrImagePull|ImagePullBackOff) \\(${image.replace(/[./]/g, '\\$&')}\\)`);
+  const started = Date.now();
+  try {
+    while (!told.test(stderr) && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 250));
+    assert.match(stderr, told, stderr);
+    console.log(`the wait was told after ${((Date.now() - started) / 1000).toFixed(0)} s (the restore's own timeout is 10 min)`);
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+    await kubectl(c.kubeconfig, ['delete', 'namespace', `${NS}-bad`, '--wait=false']);
+  }
+});
 
 test.run();

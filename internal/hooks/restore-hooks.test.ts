@@ -42,4 +42,23 @@ test('exec hook waits for the container to be ready, then runs; failures are err
   assert.match(errors[1]!, /container db of pod shop\/db-0 was not running within 0.01 s/);
 });
 
+test('what the hook waits for is told once per change; start-up states are not', async () => {
+  const states = [
+    { waiting: { reason: 'PodInitializing' } },
+    { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container' } },
+    { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container' } },
+    { running: {} },
+    { running: {} },
+  ];
+  let poll = 0;
+  const client = { async getJson<T>() { const i = Math.min(poll++, states.length - 1); return { ...pod(), status: { containerStatuses: [{ name: 'db', state: states[i], ready: i >= 4 }] } } as T; } };
+  const told: string[] = [];
+  const runner = new RestoreHookRunner(undefined, async () => ({ exitCode: 0 }), client, log, 1, (line) => told.push(line));
+  await runner.created(pod({ 'post.hook.restore.velero.io/command': 'good', 'post.hook.restore.velero.io/wait-for-ready': 'true' }), { error: () => assert.unreachable() });
+  assert.equal(told, [
+    'shop/db-0: container db (restore hook waits for it to be ready): CrashLoopBackOff: back-off 10s restarting failed container',
+    'shop/db-0: container db (restore hook waits for it to be ready): running, not ready',
+  ]);
+});
+
 test.run();

@@ -71,6 +71,8 @@ export class RestoreHookRunner {
     private readonly client: KubeRequester,
     private readonly log: HookLog,
     private readonly pollMs = 1000,
+    /** What a hook's container waits for, each time it changes (`shop/web-0: container web: CrashLoopBackOff: …`). */
+    private readonly onWaiting?: (line: string) => void,
   ) {}
 
   private applicable(pod: KubeObject): RestoreResourceHookSpec[] {
@@ -128,10 +130,18 @@ export class RestoreHookRunner {
     const name = pod.metadata.name;
     const container = hook.container || ((pod.spec as { containers?: { name: string }[] }).containers ?? [])[0]?.name;
     const deadline = Date.now() + (hook.waitTimeoutMs || DEFAULT_WAIT_MS);
+    let told = '';
     for (;;) {
       const live = await this.client.getJson<KubeObject>(`/api/v1/namespaces/${namespaceSegment(ns)}/pods/${nameSegment(name)}`);
-      const status = (live.status as { containerStatuses?: { name: string; ready?: boolean; state?: { running?: unknown } }[] } | undefined)?.containerStatuses?.find((c) => c.name === container);
+      const status = (live.status as { containerStatuses?: { name: string; ready?: boolean; state?: { running?: unknown; waiting?: { reason?: string; message?: string } } }[] } | undefined)?.containerStatuses?.find((c) => c.name === container);
       if (status?.state?.running && (!hook.waitForReady || status.ready)) return live;
+      // Told once per change; the states every container passes through on its way up are not news.
+      const waiting = status?.state?.waiting;
+      const now = waiting?.reason && !['ContainerCreating', 'PodInitializing'].includes(waiting.reason) ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : status?.state?.running && hook.waitForReady ? 'running, not ready' : '';
+      if (now && now !== told) {
+        told = now;
+        this.onWaiting?.(`${ns}/${name}: container ${container} (restore hook waits for it to be ${hook.waitForReady ? 'ready' : 'running'}): ${now}`);
+      }
       if (Date.now() > deadline) throw new Error(`container ${container} of pod ${ns}/${name} was not ${hook.waitForReady ? 'ready' : 'running'} within ${(hook.waitTimeoutMs || DEFAULT_WAIT_MS) / 1000} s: hook ${JSON.stringify(hook.command)} not run`);
       await new Promise((r) => setTimeout(r, this.pollMs));
     }

@@ -8,6 +8,7 @@ import { parseCredentialsFile } from './providers/aws-credentials.ts';
 import { LocalStore } from './local-store.ts';
 import { openLocation } from './locations.ts';
 import { S3Store } from './s3-store.ts';
+import type { NamedStore } from './named-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kv-locations-'));
 const path = join(dir, 'config.yaml');
@@ -25,7 +26,7 @@ test('nothing configured: the default location is a local directory in the data 
   const opened = await openLocation(undefined);
   assert.is(opened.name, 'default');
   // The store module is loaded by a dynamic import (a separate module instance under the test runner's CJS hook): compare by name.
-  assert.is(opened.store.constructor.name, LocalStore.name);
+  assert.is((opened.store as NamedStore).inner.constructor.name, LocalStore.name);
   assert.is(opened.store.describe(), `file://${join(dir, 'data', 'kubectl-velero', 'backups')}`);
 });
 
@@ -37,7 +38,7 @@ test('the config file round-trips, is private, and names the default', async () 
   assert.is(file.locations.minio?.bucket, 'velero');
   const opened = await openLocation(undefined);
   assert.is(opened.name, 'minio');
-  assert.is(opened.store.constructor.name, S3Store.name);
+  assert.is((opened.store as NamedStore).inner.constructor.name, S3Store.name);
   assert.is(opened.store.describe(), 's3://velero/team/ at http://127.0.0.1:9000');
 });
 

@@ -35,10 +35,36 @@ export interface PodVolumeRestorerOptions {
   /** Volumes restored at once across pods. */
   concurrency?: number;
   pollMs?: number;
+  /**
+   * What a pod is waiting for, each time it changes (`shop/db-0: init container
+   * kubectl-velero-restore-wait: ImagePullBackOff (busybox:1.36): …`), so a wrong
+   * --volume-helper-image or an unbound claim shows at once, not at the timeout.
+   */
+  onWaiting?(line: string): void;
 }
 
 /** Waiting reasons that do not go away by themselves. */
 const FATAL_WAITING = new Set(['ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError']);
+/** The states every pod passes through on its way to running: not worth a line. */
+const QUIET_WAITING = new Set(['PodInitializing', 'ContainerCreating']);
+
+interface PodStatus {
+  phase?: string;
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  initContainerStatuses?: { name: string; state?: { running?: unknown; waiting?: { reason?: string; message?: string } } }[];
+}
+
+/** What the restore-wait container of a pod is waiting for, in words: its own state, else the pod's. */
+export function waitingFor(status: PodStatus | undefined, wait: NonNullable<PodStatus['initContainerStatuses']>[number] | undefined, image: string): string {
+  const waiting = wait?.state?.waiting;
+  if (waiting?.reason) {
+    const pulling = /Image|Pull/.test(waiting.reason) ? ` (${image})` : '';
+    return `init container ${RESTORE_WAIT_CONTAINER}: ${waiting.reason}${pulling}${waiting.message ? `: ${waiting.message}` : ''}`;
+  }
+  const unscheduled = status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  if (unscheduled) return `not scheduled: ${unscheduled.reason ?? 'Unschedulable'}${unscheduled.message ? `: ${unscheduled.message}` : ''}`;
+  return status?.phase ? `pod ${status.phase}` : 'not yet scheduled';
+}
 
 type Container = { name: string; image?: string; [k: string]: unknown };
 
@@ -120,16 +146,22 @@ export class PodVolumeRestorer {
   private async waitForInitContainer(ns: string, name: string, uid: string | undefined): Promise<void> {
     const deadline = Date.now() + (this.opts.waitTimeoutMs ?? 600_000);
     let last = 'not yet scheduled';
+    let told = '';
     for (;;) {
       const live = await this.opts.client.getJson<KubeObject>(`/api/v1/namespaces/${namespaceSegment(ns)}/pods/${nameSegment(name)}`);
       if (uid && live.metadata.uid !== uid) throw new Error(`pod ${ns}/${name} was replaced before its volumes were restored`);
-      const status = live.status as { phase?: string; initContainerStatuses?: { name: string; state?: { running?: unknown; waiting?: { reason?: string; message?: string } } }[] } | undefined;
+      const status = live.status as PodStatus | undefined;
       const wait = status?.initContainerStatuses?.find((s) => s.name === RESTORE_WAIT_CONTAINER);
       if (wait?.state?.running) return;
       const reason = wait?.state?.waiting?.reason;
       if (reason && FATAL_WAITING.has(reason)) throw new Error(`pod ${ns}/${name}: the restore-wait init container cannot start (${reason}: ${wait!.state!.waiting!.message ?? ''}); check --volume-helper-image`);
-      if (wait?.state?.waiting) last = `${wait.state.waiting.reason ?? 'waiting'}${wait.state.waiting.message ? `: ${wait.state.waiting.message}` : ''}`;
-      else if (status?.phase) last = `pod ${status.phase}`;
+      last = waitingFor(status, wait, this.opts.helperImage ?? DEFAULT_HELPER_IMAGE);
+      // Told once per change, not at every poll; the start-up states everyone passes through are not news.
+      if (last !== told && !QUIET_WAITING.has(reason ?? '')) {
+        told = last;
+        this.opts.onWaiting?.(`${ns}/${name}: ${last}`);
+        this.opts.log.info('Waiting for pod', { pod: `${ns}/${name}`, for: last });
+      }
       if (Date.now() > deadline) throw new Error(`pod ${ns}/${name}: the restore-wait init container did not start in time (${last})`);
       await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 1000));
     }

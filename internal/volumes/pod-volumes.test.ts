@@ -161,4 +161,31 @@ test('restore: a broken snapshot fails with a clear error and the init container
   assert.not.ok(restoreSide.calls.some((c) => c.command[0] === 'touch'));
 });
 
+test('restore: what the pod waits for is told once per change, with the image when it is an image problem', async () => {
+  const repo = new MemoryRepo();
+  const backupSide = scriptedExec(Buffer.from('y'.repeat(100)));
+  const b = new PodVolumeBackupper({ backup: backupRef, defaultVolumesToFsBackup: false, exec: backupSide.exec, repository: async () => repo, log });
+  await b.backup(dbPod(), report().report);
+  const states: unknown[] = [
+    { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.' }] },
+    { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.' }] },
+    { phase: 'Pending', initContainerStatuses: [{ name: RESTORE_WAIT_CONTAINER, state: { waiting: { reason: 'PodInitializing' } } }] },
+    { phase: 'Pending', initContainerStatuses: [{ name: RESTORE_WAIT_CONTAINER, state: { waiting: { reason: 'ErrImagePull', message: 'pull access denied\r\u202e' } } }] },
+    { phase: 'Pending', initContainerStatuses: [{ name: RESTORE_WAIT_CONTAINER, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "busybox:1.36"' } } }] },
+    { phase: 'Pending', initContainerStatuses: [{ name: RESTORE_WAIT_CONTAINER, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "busybox:1.36"' } } }] },
+  ];
+  let poll = 0;
+  const client = { async getJson<T>() { return { metadata: { uid: 'new' }, status: states[Math.min(poll++, states.length - 1)] } as T; } };
+  const told: string[] = [];
+  const restorer = new PodVolumeRestorer({ records: b.records, exec: scriptedExec(Buffer.alloc(0)).exec, client, repository: async () => repo, log, pollMs: 1, waitTimeoutMs: 200, onWaiting: (line) => told.push(line) });
+  const pod = { ...restorer.prepare(dbPod(), dbPod()), metadata: { name: 'db-0', namespace: 'shop', uid: 'new' } } as KubeObject;
+  const error = await restorer.created(pod, dbPod(), report().report).then(() => undefined, (e: Error) => e);
+  assert.equal(told, [
+    'shop/db-0: not scheduled: Unschedulable: 0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.',
+    'shop/db-0: init container kubectl-velero-restore-wait: ErrImagePull (busybox:1.36): pull access denied\r\u202e',
+    'shop/db-0: init container kubectl-velero-restore-wait: ImagePullBackOff (busybox:1.36): Back-off pulling image "busybox:1.36"',
+  ]);
+  assert.match(String(error?.message), /^pod shop\/db-0: the restore-wait init container did not start in time \(init container kubectl-velero-restore-wait: ImagePullBackOff \(busybox:1\.36\)/);
+});
+
 test.run();

@@ -46,6 +46,12 @@ export class ProgressLine {
     if (this.shown) this.out.write('\r\x1b[K');
     this.shown = false;
   }
+
+  /** A line that stays (on a terminal or not), above the progress line. */
+  note(text: string): void {
+    this.done();
+    this.out.write(`${text}\n`);
+  }
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };

@@ -103,10 +103,12 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
     try {
       const modifiers = await readModifierRules(this.resourceModifiers, this.resourceModifierConfigMap, this.veleroNamespace(), async () => client);
-      const volumes = this.dryRun || spec.restorePVs === false ? undefined : await volumeRestoreStep({ kc, client, store: location.store, backupName: backupName!, encryptionKey: readEncryptionKey(this.encryptionKeyFile), helperImage: this.volumeHelperImage });
+      // What restored pods wait for (volume data, hooks) is told as it changes, escaped: it quotes the cluster.
+      const waiting = (line: string) => progress.note(`waiting: ${safeLine(line)}`);
+      const volumes = this.dryRun || spec.restorePVs === false ? undefined : await volumeRestoreStep({ kc, client, store: location.store, backupName: backupName!, encryptionKey: readEncryptionKey(this.encryptionKeyFile), helperImage: this.volumeHelperImage, onWaiting: waiting });
       const run = await createRestore({
         // Hooks first: the volume step then puts its restore-wait container before their init containers.
-        podSteps: (log) => [restoreHookStep(spec, kc, client, log), ...(volumes ? [volumes.step(log)] : [])],
+        podSteps: (log) => [restoreHookStep(spec, kc, client, log, waiting), ...(volumes ? [volumes.step(log)] : [])],
         claimsWithVolumeData: volumes?.claims,
         archiveLimits, name, veleroNamespace: this.veleroNamespace(), store: location.store, client, concurrency, dryRun: this.dryRun, spec, modifiers,
         labels: parseKeyValues('--labels', this.labels),

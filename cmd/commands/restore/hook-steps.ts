@@ -7,7 +7,7 @@ import type { RestoreSpec } from '../../../internal/restore/restore-object.ts';
 import type { RestorePodStep } from '../../../internal/restore/run-restore.ts';
 import { podExec } from '../volume-options.ts';
 
-export function restoreHookStep(spec: RestoreSpec, kc: KubeConfig, client: KubeRequester, log: BackupLog): RestorePodStep {
-  const runner = new RestoreHookRunner(spec.hooks as RestoreHooksSpec | undefined, podExec(kc), client, log);
+export function restoreHookStep(spec: RestoreSpec, kc: KubeConfig, client: KubeRequester, log: BackupLog, onWaiting?: (line: string) => void): RestorePodStep {
+  const runner = new RestoreHookRunner(spec.hooks as RestoreHooksSpec | undefined, podExec(kc), client, log, undefined, onWaiting);
   return { prepare: (pod) => runner.prepare(pod), created: (pod, _original, report) => runner.created(pod, report) };
 }

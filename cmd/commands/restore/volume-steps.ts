@@ -17,6 +17,8 @@ export interface VolumeRestoreOptions {
   encryptionKey?: Buffer;
   helperImage?: string;
   waitTimeoutMs?: number;
+  /** What a restored pod waits for, each time it changes (see PodVolumeRestorer). */
+  onWaiting?(line: string): void;
 }
 
 export interface VolumeRestore {
@@ -39,6 +41,7 @@ export async function volumeRestoreStep(opts: VolumeRestoreOptions): Promise<Vol
       log,
       helperImage: opts.helperImage,
       waitTimeoutMs: opts.waitTimeoutMs,
+      ...(opts.onWaiting ? { onWaiting: opts.onWaiting } : {}),
     });
     return { prepare: (pod, original) => restorer.prepare(pod, original), created: (pod, original, report) => restorer.created(pod, original, report) };
   };

@@ -5,6 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LocalStore } from '../local-store.ts';
 import { S3Store } from '../s3-store.ts';
+import { NamedStore } from '../named-store.ts';
+import { StorageUnavailableError } from '../object-store.ts';
 import { findProvider, openStore, PROVIDERS, readCredentials, validateSpec } from './registry.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kv-registry-'));
@@ -62,10 +64,21 @@ test('credentials: a missing file and a broken one name the location and the fil
 
 test('openStore goes through the provider', async () => {
   // Stores are loaded by a dynamic import (another module instance under the test runner's CJS hook): compare by name.
-  assert.is((await openStore('d', { provider: 'local', config: { path: dir } })).constructor.name, LocalStore.name);
+  const local = (await openStore('d', { provider: 'local', config: { path: dir } })) as NamedStore;
+  assert.instance(local, NamedStore);
+  assert.is(local.inner.constructor.name, LocalStore.name);
   const s3 = await openStore('m', { provider: 'velero.io/aws', bucket: 'velero', prefix: 'p', config: { s3Url: 'http://127.0.0.1:9', s3ForcePathStyle: 'true' } }, { kind: 'default' });
-  assert.is(s3.constructor.name, S3Store.name);
+  assert.is((s3 as NamedStore).inner.constructor.name, S3Store.name);
   assert.is(s3.describe(), 's3://velero/p/ at http://127.0.0.1:9');
+});
+
+test("a store's unavailability names the location; a missing key stays a missing key", async () => {
+  const store = await openStore('offline', { provider: 'aws', bucket: 'velero', config: { s3Url: 'http://127.0.0.1:1', s3ForcePathStyle: 'true' } }, { kind: 'secret', text: '[default]\naws_access_key_id=A\naws_secret_access_key=B\n', describe: 'x' });
+  const error = await store.exists('backups/x/velero-backup.json').then(() => undefined, (e: unknown) => e);
+  assert.is((error as Error).constructor.name, StorageUnavailableError.name);
+  assert.match((error as Error).message, /^backup storage location "offline": cannot reach the object store s3:\/\/velero\/ at http:\/\/127\.0\.0\.1:1 /);
+  const local = await openStore('d', { provider: 'local', config: { path: dir } });
+  await local.get('backups/none').then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /^object "backups\/none" not found in file:\/\//));
 });
 
 test.run();

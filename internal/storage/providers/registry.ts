@@ -3,6 +3,7 @@
 // BackupStorageLocations and `backup-location create --provider` all go through here; a provider
 // is added by writing its module and naming it in PROVIDERS.
 import { readFileSync } from 'node:fs';
+import { NamedStore } from '../named-store.ts';
 import type { ObjectStore } from '../object-store.ts';
 import { awsProvider } from './aws.ts';
 import { azureProvider } from './azure.ts';
@@ -97,9 +98,11 @@ export async function openStore(location: string, spec: LocationSpec, source: Cr
   const checked = validateSpec(location, spec);
   const provider = providerFor(location, checked.provider);
   const credentials = readCredentials(location, checked, source);
+  let store: ObjectStore;
   try {
-    return await provider.open(checked, credentials);
+    store = await provider.open(checked, credentials);
   } catch (error) {
     throw new LocationSpecError(`backup storage location "${location}": ${(error as Error).message}`);
   }
+  return new NamedStore(location, store);
 }
