@@ -23,13 +23,7 @@ export async function resolveLocation(name: string | undefined, kube?: KubeSide)
   const file = readLocations();
   const configured = name !== undefined ? Boolean(file.locations[name]) : Boolean(file.defaultLocation && file.locations[file.defaultLocation]);
   if (configured || !kube) return { ...(await openLocation(name)), source: 'config', readOnly: false };
-  let cluster: ResolvedLocation | undefined;
-  try {
-    cluster = await fromCluster(name, kube);
-  } catch (error) {
-    // Nothing named and no cluster to ask: the implicit local location, as before Velero was installed.
-    if (name !== undefined) throw error;
-  }
+  const cluster = await fromCluster(name, kube);
   if (cluster) return cluster;
   if (name !== undefined && name !== IMPLICIT_DEFAULT) {
     throw new LocationConfigError(`backup storage location "${name}" not found in the plugin config or as a BackupStorageLocation in namespace ${kube.veleroNamespace()}: see kubectl velero backup-location get`);
@@ -37,16 +31,29 @@ export async function resolveLocation(name: string | undefined, kube?: KubeSide)
   return { ...(await openLocation(name)), source: 'config', readOnly: false };
 }
 
-/** The cluster's location of that name (or its default one); undefined when there is none. */
+/**
+ * The cluster's location of that name (or its default one); undefined when there is none. With no
+ * name and no cluster to ask (no kubeconfig, unreachable), undefined too: the implicit local location,
+ * as before Velero was installed. A location the cluster has but that cannot be used (a bad config
+ * key, an unreadable Secret) is an error, never bypassed for another location.
+ */
 async function fromCluster(name: string | undefined, kube: KubeSide): Promise<ResolvedLocation | undefined> {
   const { loadKubeConfig } = await import('../internal/kube/kubeconfig.ts');
   const { KubeHttpClient } = await import('../internal/kube/http-client.ts');
   const { listClusterLocations, readCredential } = await import('../internal/kube/backup-storage-locations.ts');
   const { openStore, validateSpec } = await import('../internal/storage/providers/registry.ts');
-  const client = new KubeHttpClient(await loadKubeConfig(kube.kubeTarget()), { retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+  const namespace = kube.veleroNamespace();
+  let client: InstanceType<typeof KubeHttpClient> | undefined;
+  let locations;
   try {
-    const namespace = kube.veleroNamespace();
-    const { locations } = await listClusterLocations(client, namespace);
+    client = new KubeHttpClient(await loadKubeConfig(kube.kubeTarget()), { retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+    ({ locations } = await listClusterLocations(client, namespace));
+  } catch (error) {
+    client?.close();
+    if (name !== undefined) throw error;
+    return undefined;
+  }
+  try {
     const found = name !== undefined ? locations.find((l) => l.name === name) : locations.find((l) => l.isDefault);
     if (!found) return undefined;
     // Checked before the Secret is read: an unknown provider or key is the user's to fix, whatever the credentials.

@@ -140,6 +140,13 @@ test("a cluster location with Velero's provider name velero.io/aws works; an unk
   const bad = await velero(['backup', 'create', 'b5', '--include-namespaces', 'shop', '--storage-location', 'typo'], 1);
   assert.match(bad.stderr, /^error: backup storage location "typo" \(provider aws\): unknown config key "s3ForcePathStlye": provider aws takes region, /);
   assert.is(bad.stderr.trim().split('\n').length, 1);
+  // The cluster's default location cannot be used: an error, never a quiet fall-back to the local directory.
+  await kubectl(['patch', 'bsl', 'primary', '-n', 'velero', '--type', 'merge', '-p', '{"spec":{"default":false}}']);
+  await kubectl(['patch', 'bsl', 'typo', '-n', 'velero', '--type', 'merge', '-p', '{"spec":{"default":true}}']);
+  const defaulted = await velero(['backup', 'get'], 1);
+  assert.match(defaulted.stderr, /^error: backup storage location "typo" \(provider aws\): unknown config key "s3ForcePathStlye"/);
+  await kubectl(['patch', 'bsl', 'typo', '-n', 'velero', '--type', 'merge', '-p', '{"spec":{"default":false}}']);
+  await kubectl(['patch', 'bsl', 'primary', '-n', 'velero', '--type', 'merge', '-p', '{"spec":{"default":true}}']);
 });
 
 test('cluster locations of provider azure and gcp are used as Velero uses them, with their credential Secrets', async () => {
