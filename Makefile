@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PREFIX ?= $(HOME)/.local
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: all deps build install uninstall test test-unit test-e2e typecheck demo cluster-tools clean fuzz
+.PHONY: all deps build install uninstall test test-unit test-e2e typecheck demo cluster-tools system-packages clean fuzz
 
 all: build
 
@@ -38,22 +38,27 @@ test-unit: deps
 	uvu -r tsx cmd '\.test\.ts$$'
 	uvu -r tsx internal '\.test\.ts$$'
 
+# The Debian packages the harness needs: installed when missing (root with apt-get), else one line
+# with the command to run — before anything is built, not minutes later inside a test.
+system-packages:
+	@hack/system-packages
+
 # Builds (once, cached in ~/.cache/kubectl-velero) the Kubernetes and MinIO binaries the harness runs.
 cluster-tools: deps
 	hack/cluster build
 
-test-e2e: build cluster-tools
+test-e2e: system-packages build cluster-tools
 	node hack/run-tests.mjs e2e
 
 # Everything: type-check, unit tests, then the end-to-end suite on real clusters.
-test: build cluster-tools
+test: system-packages build cluster-tools
 	node hack/run-tests.mjs all
 
 # The seeded fuzzers at full size (make test runs a ~1,000-case subset): FUZZ_SEED=N replays a run.
 fuzz: deps
 	node --import tsx hack/fuzz.ts $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(if $(FUZZ_CASES),--cases $(FUZZ_CASES))
 
-demo: build cluster-tools
+demo: system-packages build cluster-tools
 	hack/demo
 
 clean:
