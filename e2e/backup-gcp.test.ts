@@ -4,15 +4,16 @@
 // file and an unknown config key refused in one line, nothing written; and the emulator killed in the
 // middle of the tarball's upload: the backup ends Failed, never Completed, and after a restart the
 // next backup works.
-import { randomBytes } from 'node:crypto';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { eventually } from './fixtures/node-helpers.ts';
+import { emptyWebApp, seedBulkConfigMaps, seedWebApp } from './fixtures/web-app.ts';
+import { runCommand, startCommand } from './run-command.ts';
 import { binaryPath } from '../hack/harness/build.ts';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { fakeGcsArgs } from '../hack/harness/fake-gcs.ts';
@@ -30,14 +31,7 @@ let restarted: ChildProcess | undefined;
 
 const gcs = () => status.gcs!;
 
-async function velero(args: string[], expectCode = 0): Promise<{ stdout: string; stderr: string; code: number }> {
-  const result = await promisify(execFile)(plugin, args, { env, maxBuffer: 64 << 20, timeout: 300_000 }).then(
-    (r) => ({ ...r, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
-  );
-  assert.is(result.code, expectCode, `kubectl velero ${args.join(' ')}:\n${result.stdout}\n${result.stderr}`);
-  return result;
-}
+const velero = (args: string[], expectCode = 0) => runCommand(plugin, args, env, expectCode);
 
 /** Every key in the emulator's bucket, read with the same key the plugin uses. */
 async function bucketKeys(prefix = ''): Promise<string[]> {
@@ -45,49 +39,6 @@ async function bucketKeys(prefix = ''): Promise<string[]> {
   const keys: string[] = [];
   for await (const key of store.list(prefix)) keys.push(key);
   return keys;
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const labels = { app: 'web' };
-
-async function seed(ns: string): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  await core.createNamespace({ body: { metadata: { name: ns, labels: { team: 'web' } } } });
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'settings', labels }, data: { colour: 'blue', 'app.properties': 'a=1\nb=2\n' } } });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'db-pass' }, stringData: { password: 'x' } } });
-  await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'web' } } });
-  await core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'web', labels }, spec: { selector: labels, ports: [{ port: 80 }] } } });
-  await apps.createNamespacedDeployment({
-    namespace: ns,
-    body: { metadata: { name: 'web', labels }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { serviceAccountName: 'web', containers: [{ name: 'web', image: 'registry.invalid/web:1' }] } } } },
-  });
-}
-
-/** Deletes what `seed` made in the namespace, and waits until it is gone: the namespace stays. */
-async function empty(ns: string): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  await apps.deleteNamespacedDeployment({ name: 'web', namespace: ns, propagationPolicy: 'Foreground' });
-  await core.deleteNamespacedService({ name: 'web', namespace: ns });
-  await core.deleteNamespacedConfigMap({ name: 'settings', namespace: ns });
-  await core.deleteNamespacedSecret({ name: 'db-pass', namespace: ns });
-  await core.deleteNamespacedServiceAccount({ name: 'web', namespace: ns });
-  await eventually('the namespace to be empty', async () => {
-    const [deployments, replicaSets, pods] = await Promise.all([
-      apps.listNamespacedDeployment({ namespace: ns }),
-      apps.listNamespacedReplicaSet({ namespace: ns }),
-      core.listNamespacedPod({ namespace: ns }),
-    ]);
-    return deployments.items.length + replicaSets.items.length + pods.items.length === 0;
-  });
 }
 
 test.before(async () => {
@@ -99,7 +50,7 @@ test.before(async () => {
   delete env.FORCE_COLOR;
   kc = new KubeConfig();
   kc.loadFromFile(status.kubeconfig);
-  await seed('web');
+  await seedWebApp(kc, 'web');
   await velero(['backup-location', 'create', 'g', '--provider', 'velero.io/gcp', '--bucket', gcs().bucket, '--config', `storeEndpoint=${gcs().endpoint}`, '--credential-file', gcs().credentialsFile, '--default']);
 });
 
@@ -117,7 +68,7 @@ test('back up a namespace to GCS, empty it, restore it: the fidelity report find
   assert.match((await velero(['backup', 'get'])).stdout, /\nweb-1\s+Completed/);
   assert.match((await velero(['backup-location', 'get'])).stdout, /\bg\s+gcp\b/);
 
-  await empty('web');
+  await emptyWebApp(kc, 'web');
   const restore = await velero(['restore', 'create', 'r1', '--from-backup', 'web-1']);
   assert.match(restore.stdout, /Restore "r1" from backup "web-1" completed/);
   const cm = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'settings', namespace: 'web' });
@@ -158,39 +109,29 @@ test('a missing bucket, a broken key file, an unknown config key: one line namin
 });
 
 test('fake-gcs-server killed during the upload: the backup ends Failed, never Completed; after a restart the next backup works', async () => {
-  const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: 'bulk' } } });
-  // Incompressible data, so the tarball is tens of MiB and takes a while to stream.
-  for (let batch = 0; batch < 240; batch += 30) {
-    await Promise.all(Array.from({ length: 30 }, (_, i) => core.createNamespacedConfigMap({ namespace: 'bulk', body: { metadata: { name: `c${batch + i}` }, data: { blob: randomBytes(150_000).toString('base64') } } })));
-  }
+  await seedBulkConfigMaps(kc, 'bulk', 240);
   const dir = dirname(status.kubeconfig);
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { processes: { name: string; pid: number; log: string }[] };
   const server = state.processes.find((p) => p.name === 'fake-gcs-server')!;
   const logLength = readFileSync(server.log, 'utf8').length;
 
-  const child = spawn(plugin, ['backup', 'create', 'cut', '--include-namespaces', 'bulk'], { env });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  let exited = false;
-  const exit = new Promise<number>((resolve) => child.on('exit', (c) => ((exited = true), resolve(c ?? 1))));
+  const running = startCommand(plugin, ['backup', 'create', 'cut', '--include-namespaces', 'bulk'], env);
   // The tarball's resumable session was opened (the only resumable upload of a backup: the small
   // files go up in one request each) and its bytes are streaming in: kill now.
   const chunkTaken = /"POST \/upload\/(storage\/v1|resumable)\/b\/velero\/o\?[^"]*uploadType=resumable[^"]* HTTP\/1\.1\\?" 200/;
   const deadline = Date.now() + 60_000;
-  while (!exited && Date.now() < deadline && !chunkTaken.test(readFileSync(server.log, 'utf8').slice(logLength))) await new Promise((r) => setTimeout(r, 20));
-  assert.not.ok(exited, `the backup finished before fake-gcs-server was killed, so this test proves nothing: ${out}`);
+  while (!running.exited && Date.now() < deadline && !chunkTaken.test(readFileSync(server.log, 'utf8').slice(logLength))) await new Promise((r) => setTimeout(r, 20));
+  assert.not.ok(running.exited, `the backup finished before fake-gcs-server was killed, so this test proves nothing: ${running.output}`);
   assert.ok(chunkTaken.test(readFileSync(server.log, 'utf8').slice(logLength)), 'no resumable upload session was seen');
   process.kill(server.pid, 'SIGKILL');
-  const code = await exit;
-  assert.is.not(code, 0, out);
-  assert.match(out, /Failed/, out);
-  assert.not.match(out, /completed/i, out);
+  const code = (await running.exit).code ?? 1;
+  assert.is.not(code, 0, running.output);
+  assert.match(running.output, /Failed/, running.output);
+  assert.not.match(running.output, /completed/i, running.output);
 
   // The same server again on the same data and port; stopped by this test, whatever happens.
   restarted = spawn(binaryPath(COMPONENTS['fake-gcs-server']), fakeGcsArgs(dir, Number(new URL(gcs().endpoint).port)), { stdio: 'ignore', cwd: dir });
-  await eventually('fake-gcs-server back', async () => (await fetch(`${gcs().endpoint}/storage/v1/b`)).ok);
+  await eventually('fake-gcs-server back', async () => (await fetch(`${gcs().endpoint}/storage/v1/b`)).ok, 60_000, 100);
   assert.not.ok((await bucketKeys('backups/cut/')).includes('backups/cut/velero-backup.json'), 'no velero-backup.json for the cut backup');
   assert.not.ok((await bucketKeys('backups/cut/')).includes('backups/cut/cut.tar.gz'), 'no half tarball');
   assert.not.match((await velero(['backup', 'get'])).stdout, /\ncut\s+Completed/, 'never listed Completed');

@@ -1,7 +1,6 @@
 // The backup commands against a real kube-apiserver + controller-manager and a real MinIO, run as a
 // user runs them: bin/kubectl-velero with a temp KUBECTL_VELERO_CONFIG and a MinIO location.
-import { randomBytes } from 'node:crypto';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,6 +10,8 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi
 import tar from 'tar-stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { startCommand } from './run-command.ts';
+import { seedBulkConfigMaps } from './fixtures/web-app.ts';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { minioClient } from '../hack/harness/minio.ts';
 
@@ -199,18 +200,9 @@ test('get, describe, logs, delete', async () => {
 test('the bucket becomes unwritable half-way: the backup ends Failed and is never stored as Completed', async () => {
   const kc = new KubeConfig();
   kc.loadFromFile(status.kubeconfig);
-  const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: 'bulk' } } });
   // Incompressible data, so the tarball is tens of MiB and its upload is still running when MinIO dies.
-  for (let batch = 0; batch < 300; batch += 30) {
-    await Promise.all(Array.from({ length: 30 }, (_, i) => core.createNamespacedConfigMap({ namespace: 'bulk', body: { metadata: { name: `c${batch + i}` }, data: { blob: randomBytes(150_000).toString('base64') } } })));
-  }
-  const child = spawn(plugin, ['backup', 'create', 'cut', '--include-namespaces', 'bulk'], { env });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  let exited = false;
-  const exit = new Promise<number>((resolve) => child.on('exit', (c) => ((exited = true), resolve(c ?? 1))));
+  await seedBulkConfigMaps(kc, 'bulk', 300);
+  const running = startCommand(plugin, ['backup', 'create', 'cut', '--include-namespaces', 'bulk'], env);
   // Kill MinIO once the tarball upload is under way: every later write is refused.
   const dataDir = join(dirname(status.kubeconfig), 'minio-data', status.minio.bucket);
   const state = JSON.parse(readFileSync(join(dirname(status.kubeconfig), 'state.json'), 'utf8')) as { processes: { name: string; pid: number }[] };
@@ -218,13 +210,13 @@ test('the bucket becomes unwritable half-way: the backup ends Failed and is neve
   // Wait until MinIO holds a multipart upload in progress (the tarball streaming in), then kill it.
   const multipart = join(dirname(status.kubeconfig), 'minio-data', '.minio.sys', 'multipart');
   const deadline = Date.now() + 30_000;
-  while (!exited && Date.now() < deadline && !(existsSync(multipart) && readdirSync(multipart).length > 0)) await new Promise((r) => setTimeout(r, 20));
-  assert.not.ok(exited, `the backup finished before MinIO was stopped, so this test proves nothing: ${out}`);
+  while (!running.exited && Date.now() < deadline && !(existsSync(multipart) && readdirSync(multipart).length > 0)) await new Promise((r) => setTimeout(r, 20));
+  assert.not.ok(running.exited, `the backup finished before MinIO was stopped, so this test proves nothing: ${running.output}`);
   assert.ok(existsSync(multipart) && readdirSync(multipart).length > 0, 'no multipart upload was seen in MinIO');
   process.kill(minio.pid, 'SIGKILL');
-  const code = await exit;
-  assert.is.not(code, 0, out);
-  assert.match(out, /Failed/, out);
+  const code = (await running.exit).code ?? 1;
+  assert.is.not(code, 0, running.output);
+  assert.match(running.output, /Failed/, running.output);
   assert.not.ok(existsSync(join(dataDir, 'backups', 'cut', 'velero-backup.json')), 'no velero-backup.json was stored');
 });
 

@@ -16,7 +16,8 @@ import { apiOk } from '../hack/harness/api-probe.ts';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
 import { isRunning } from '../hack/harness/processes.ts';
-import { runCommand } from './run-command.ts';
+import { eventually } from './fixtures/node-helpers.ts';
+import { runCommand, startCommand } from './run-command.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
 const CLUSTER = `faults-${process.pid}`;
@@ -30,22 +31,6 @@ let restarted: ChildProcess | undefined;
 
 const velero = (args: string[], code = 0) => runCommand(plugin, [...args, '--kubeconfig', c.kubeconfig], env, code);
 const record = (name: string) => join(dirname(c.kubeconfig), 'minio-data', c.minio.bucket, `plugins/kubectl-velero/backups/${name}/in-progress.json`);
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 10): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-function start(args: string[]): { child: ChildProcess; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> } {
-  const child = spawn(plugin, [...args, '--kubeconfig', c.kubeconfig], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  return { child, exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out }))) };
-}
 
 function adminAuth() {
   const pki = join(dirname(c.kubeconfig), 'pki');
@@ -81,20 +66,21 @@ test.after(async () => {
 
 test('the API server killed while a backup runs: the backup is not Completed and says why; restarted, the next backup is Completed', async () => {
   const { pid, argv } = apiServer();
-  const { exit } = start(['backup', 'create', 'cut-list', '--include-namespaces', 'bench-*']);
-  await eventually('the backup to start', () => existsSync(record('cut-list')), 60_000);
+  const running = startCommand(plugin, ['backup', 'create', 'cut-list', '--include-namespaces', 'bench-*', '--kubeconfig', c.kubeconfig], env);
+  await eventually('the backup to start', async () => existsSync(record('cut-list')), 60_000, 10);
   process.kill(pid, 'SIGKILL');
-  const ended = await exit;
-  assert.is.not(ended.code, 0, ended.out);
-  assert.not.match(ended.out, /Backup "cut-list" completed/);
-  assert.match(ended.out, /finished with phase (Failed|PartiallyFailed)/, ended.out);
-  console.log(`backup with the API server killed: ${ended.out.trim().split('\n').filter((l) => /phase|error:/.test(l)).join(' | ')}`);
-  assert.match(ended.out, /error: [^\n]*(127\.0\.0\.1|ECONNREFUSED|ECONNRESET|socket hang up|cannot reach)/i, ended.out);
+  const { code } = await running.exit;
+  const out = running.output;
+  assert.is.not(code, 0, out);
+  assert.not.match(out, /Backup "cut-list" completed/);
+  assert.match(out, /finished with phase (Failed|PartiallyFailed)/, out);
+  console.log(`backup with the API server killed: ${out.trim().split('\n').filter((l) => /phase|error:/.test(l)).join(' | ')}`);
+  assert.match(out, /error: [^\n]*(127\.0\.0\.1|ECONNREFUSED|ECONNRESET|socket hang up|cannot reach)/i, out);
 
   // The same API server again, on the same etcd, ports and certificates.
   const log = openSync(join(dirname(c.kubeconfig), 'logs', 'kube-apiserver-restarted.log'), 'a');
   restarted = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log], cwd: dirname(c.kubeconfig) });
-  await eventually('the API server to serve again', () => apiOk(adminAuth(), '/readyz').catch(() => false), 120_000, 500);
+  await eventually('the API server to serve again', () => apiOk(adminAuth(), '/readyz'), 120_000, 500);
   const listed = (await velero(['backup', 'get'])).stdout;
   assert.match(listed, /\ncut-list\s+(Failed|PartiallyFailed)\s/, listed);
   assert.not.match(listed, /\ncut-list\s+Completed\s/);
@@ -106,7 +92,7 @@ test('the API server killed while a backup runs: the backup is not Completed and
 
 test('SIGKILL in the middle of a restore: the same restore run again completes it, nothing duplicated', async () => {
   await runCommand('kubectl', ['--kubeconfig', c.kubeconfig, 'delete', 'namespace', ...Array.from({ length: NAMESPACES }, (_, i) => `bench-${String(i).padStart(3, '0')}`), '--wait=true', '--timeout=300s'], env);
-  const { child, exit } = start(['restore', 'create', 'r-cut', '--from-backup', 'after-restart']);
+  const { child, exit } = startCommand(plugin, ['restore', 'create', 'r-cut', '--from-backup', 'after-restart', '--kubeconfig', c.kubeconfig], env);
   // Killed once part of the objects exist again.
   await eventually('some objects to be restored', async () => (await countConfigMaps()) > 200, 120_000, 200);
   child.kill('SIGKILL');

@@ -3,7 +3,6 @@
 // record, which `backup get` shows InProgress and then, once stale, Failed with the reason;
 // `backup delete` cleans it and the same name backs up again. Nothing is ever listed Completed
 // that was not finished.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,7 +11,8 @@ import * as assert from 'uvu/assert';
 import { seedObjects } from '../bench/backup/seed.ts';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
-import { runCommand } from './run-command.ts';
+import { eventually } from './fixtures/node-helpers.ts';
+import { type RunningCommand, runCommand, startCommand } from './run-command.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
 const CLUSTER = `interrupt-${process.pid}`;
@@ -25,27 +25,12 @@ const velero = (args: string[], code = 0) => runCommand(plugin, [...args, '--kub
 const inBucket = (key: string) => join(dirname(c.kubeconfig), 'minio-data', c.minio.bucket, key);
 const record = (name: string) => inBucket(`plugins/kubectl-velero/backups/${name}/in-progress.json`);
 
-async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 10): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** Starts `backup create NAME` and resolves once its heartbeat record is in the bucket (the backup is running). */
-async function startBackup(name: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> }> {
-  const child = spawn(plugin, ['backup', 'create', name, '--include-namespaces', 'bench-*', '--kubeconfig', c.kubeconfig], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  let exited = false;
-  void exit.then(() => (exited = true));
-  await eventually(`the heartbeat record of ${name}`, () => existsSync(record(name)) || exited, 60_000);
-  assert.not.ok(exited, `backup ${name} ended before it could be stopped:\n${stdout}\n${stderr}`);
-  return { child, exit };
+async function startBackup(name: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningCommand> {
+  const running = startCommand(plugin, ['backup', 'create', name, '--include-namespaces', 'bench-*', '--kubeconfig', c.kubeconfig], { ...env, ...extraEnv });
+  await eventually(`the heartbeat record of ${name}`, async () => existsSync(record(name)) || running.exited, 60_000, 10);
+  assert.not.ok(running.exited, `backup ${name} ended before it could be stopped:\n${running.output}`);
+  return running;
 }
 
 test.before(async () => {
@@ -62,11 +47,10 @@ test.after(async () => {
 });
 
 test('SIGINT mid-backup: recorded Failed ("interrupted"), no partial tarball, no heartbeat left; the next backup works', async () => {
-  const { child, exit } = await startBackup('cut');
-  child.kill('SIGINT');
-  const ended = await exit;
-  assert.is(ended.code, 130, ended.stderr);
-  assert.match(ended.stderr, /SIGINT: stopping the backup and recording it Failed/);
+  const running = await startBackup('cut');
+  running.child.kill('SIGINT');
+  assert.is((await running.exit).code, 130, running.output);
+  assert.match(running.output, /SIGINT: stopping the backup and recording it Failed/);
   assert.match((await velero(['backup', 'get'])).stdout, /\ncut\s+Failed\s/);
   assert.match((await velero(['backup', 'describe', 'cut'])).stdout, /interrupted \(SIGINT\) before the backup was complete/);
   assert.not.ok(existsSync(inBucket('backups/cut/cut.tar.gz')), 'the partial tarball is removed');
@@ -75,9 +59,9 @@ test('SIGINT mid-backup: recorded Failed ("interrupted"), no partial tarball, no
 });
 
 test('SIGKILL mid-backup: InProgress while its heartbeat is fresh, then Failed naming the dead process; delete cleans it; the name backs up again', async () => {
-  const { child, exit } = await startBackup('killed', { KUBECTL_VELERO_HEARTBEAT_SECONDS: '1' });
-  child.kill('SIGKILL');
-  assert.is((await exit).signal, 'SIGKILL');
+  const running = await startBackup('killed', { KUBECTL_VELERO_HEARTBEAT_SECONDS: '1' });
+  running.child.kill('SIGKILL');
+  assert.is((await running.exit).signal, 'SIGKILL');
   const first = (await velero(['backup', 'get'])).stdout;
   assert.match(first, /\nkilled\s+(InProgress|Failed)\s/);
   // Stale after four missed beats of one second.
