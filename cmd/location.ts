@@ -41,7 +41,7 @@ async function fromCluster(name: string | undefined, kube: KubeSide): Promise<Re
   const { loadKubeConfig } = await import('../internal/kube/kubeconfig.ts');
   const { KubeHttpClient } = await import('../internal/kube/http-client.ts');
   const { listClusterLocations, readCredential } = await import('../internal/kube/backup-storage-locations.ts');
-  const { openStore, validateSpec } = await import('../internal/storage/providers/registry.ts');
+  const { configCredentialSource, openStore, validateSpec } = await import('../internal/storage/providers/registry.ts');
   const namespace = kube.veleroNamespace();
   let client: InstanceType<typeof KubeHttpClient> | undefined;
   let locations;
@@ -59,9 +59,10 @@ async function fromCluster(name: string | undefined, kube: KubeSide): Promise<Re
     // Checked before the Secret is read: an unknown provider or key is the user's to fix, whatever the credentials.
     const spec = validateSpec(found.name, { provider: found.provider, bucket: found.bucket, ...(found.prefix ? { prefix: found.prefix } : {}), config: found.config });
     const text = await readCredential(client, namespace, found);
+    // Without a credential Secret, as for a location of the config file: its credentialsFile key, else the SDK's chain.
     const source: CredentialSource =
       text === undefined || !found.credential
-        ? { kind: 'default' }
+        ? configCredentialSource(spec)
         : { kind: 'secret', text, describe: `credential Secret ${namespace}/${found.credential.name} (key ${found.credential.key})` };
     return { name: found.name, spec, store: await openStore(found.name, spec, source), source: 'cluster', readOnly: found.accessMode === 'ReadOnly' };
   } finally {

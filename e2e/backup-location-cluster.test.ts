@@ -137,6 +137,10 @@ test("a cluster location with Velero's provider name velero.io/aws works; an unk
   writeFileSync(join(work, 'more.yaml'), `${bsl('qualified', '  accessMode: ReadWrite').replace('provider: aws', 'provider: velero.io/aws')}\n---\n${bsl('typo', '  accessMode: ReadWrite').replace('s3ForcePathStyle:', 's3ForcePathStlye:')}\n`);
   await kubectl(['apply', '-f', join(work, 'more.yaml')]);
   await velero(['backup', 'create', 'b4', '--include-namespaces', 'shop', '--storage-location', 'qualified']);
+  // No credential Secret: Velero's credentialsFile config key names the file, for every provider.
+  writeFileSync(join(work, 'by-path.yaml'), bsl('by-path', '  accessMode: ReadWrite').replace('  credential: { name: cloud-credentials, key: cloud }\n', '').replace('s3ForcePathStyle: "true" }', `s3ForcePathStyle: "true", credentialsFile: "${join(work, 'cloud')}" }`));
+  await kubectl(['apply', '-f', join(work, 'by-path.yaml')]);
+  await velero(['backup', 'create', 'b6', '--include-namespaces', 'shop', '--storage-location', 'by-path']);
   const bad = await velero(['backup', 'create', 'b5', '--include-namespaces', 'shop', '--storage-location', 'typo'], 1);
   assert.match(bad.stderr, /^error: backup storage location "typo" \(provider aws\): unknown config key "s3ForcePathStlye": provider aws takes region, /);
   assert.is(bad.stderr.trim().split('\n').length, 1);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gcpProvider, parseGcpCredentials } from './gcp.ts';
-import { LocationSpecError, findProvider, validateSpec } from './registry.ts';
+import { LocationSpecError, findProvider, openStore, validateSpec } from './registry.ts';
 import type { LocationSpec } from './provider.ts';
 
 const SECRET = 'very-secret-refresh-token-4711';
@@ -110,20 +110,20 @@ test('config values are checked', () => {
   assert.match(errorOf(() => validateSpec('g', spec({ universeDomain: 'https://x' }))).message, /universeDomain must be a domain/);
 });
 
-test('config credentialsFile: read when the location has no credentials; its errors name the file, not the content', async () => {
+test('config credentialsFile (read by the registry): used when the location has no credentials; its errors name the file, not the content', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gcp-test-'));
   try {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, `{"type":"service_account","private_key":"${SECRET}"`);
-    const error = await gcpProvider.open(spec({ credentialsFile: broken }), undefined).then(() => undefined, (e: Error) => e);
+    const error = await openStore('g', spec({ credentialsFile: broken })).then(() => undefined, (e: Error) => e);
     assert.ok(error);
     assert.match(error!.message, new RegExp(`credentials file ${broken} \\(config key credentialsFile\\): not a Google Cloud credentials file`));
     assertClean(error!, SECRET);
-    const missing = await gcpProvider.open(spec({ credentialsFile: join(dir, 'nope.json') }), undefined).then(() => undefined, (e: Error) => e);
+    const missing = await openStore('g', spec({ credentialsFile: join(dir, 'nope.json') })).then(() => undefined, (e: Error) => e);
     assert.match(missing?.message ?? '', /cannot read credentials file .*nope\.json \(config key credentialsFile\): ENOENT/);
     const good = join(dir, 'good.json');
     writeFileSync(good, JSON.stringify(serviceAccount));
-    const store = await gcpProvider.open(spec({ credentialsFile: good, storeEndpoint: 'http://127.0.0.1:1' }), undefined);
+    const store = await openStore('g', spec({ credentialsFile: good, storeEndpoint: 'http://127.0.0.1:1' }));
     assert.is(store.describe(), 'gs://b/ at http://127.0.0.1:1');
   } finally {
     rmSync(dir, { recursive: true, force: true });

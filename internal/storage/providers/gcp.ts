@@ -10,11 +10,11 @@
 //   does (see gcs-store.ts: service-account keys sign their own JWTs, so no token server is needed).
 // - universeDomain: a Google Cloud universe other than googleapis.com.
 // - credentialsFile: a credentials file path, used when the location has no --credential-file
-//   (Velero's server sets this key itself to the file of the location's credential Secret).
+//   (Velero's server sets this key itself to the file of the location's credential Secret); read by
+//   the registry, as for every provider.
 // - serviceAccount: accepted and unused. Velero needs it only to sign download URLs through IAM
 //   (signBlob) when running with workload identity; we sign no URLs, reads go through the API.
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { ObjectStore } from '../object-store.ts';
 import type { LocationSpec, StorageProvider } from './provider.ts';
 
@@ -116,21 +116,6 @@ export const gcpProvider: StorageProvider<GcpCredentials> = {
 
   async open(spec: LocationSpec, credentials: GcpCredentials | undefined): Promise<ObjectStore> {
     const config = spec.config ?? {};
-    let creds = credentials;
-    if (!creds && config.credentialsFile) {
-      const path = config.credentialsFile;
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (error) {
-        throw new Error(`cannot read credentials file ${path} (config key credentialsFile): ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-      }
-      try {
-        creds = parseGcpCredentials(text);
-      } catch (error) {
-        throw new Error(`credentials file ${path} (config key credentialsFile): ${(error as Error).message}`);
-      }
-    }
     quietLibraryDeprecations();
     const { GcsStore } = await import('../gcs-store.ts');
     return new GcsStore({
@@ -139,7 +124,7 @@ export const gcpProvider: StorageProvider<GcpCredentials> = {
       ...(config.storeEndpoint ? { endpoint: config.storeEndpoint } : {}),
       ...(config.universeDomain ? { universeDomain: config.universeDomain } : {}),
       ...(config.kmsKeyName ? { kmsKeyName: config.kmsKeyName } : {}),
-      ...(creds ? { credentials: creds.json } : {}),
+      ...(credentials ? { credentials: credentials.json } : {}),
     });
   },
 };

@@ -22,7 +22,7 @@ export interface LocationSpec {
 
 /** Where a location's credentials come from; `default` means the SDK's own default chain. */
 export type CredentialSource =
-  | { kind: 'file'; path: string }
+  | { kind: 'file'; path: string; /** Where the path came from, when not --credential-file (`config key credentialsFile`). */ from?: string }
   | { kind: 'secret'; text: string; describe: string }
   | { kind: 'default' };
 

@@ -7,7 +7,7 @@ import { LocalStore } from '../local-store.ts';
 import { S3Store } from '../s3-store.ts';
 import { NamedStore } from '../named-store.ts';
 import { StorageUnavailableError } from '../object-store.ts';
-import { findProvider, openStore, PROVIDERS, readCredentials, validateSpec } from './registry.ts';
+import { configCredentialSource, findProvider, openStore, PROVIDERS, readCredentials, validateSpec } from './registry.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kv-registry-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,6 +79,13 @@ test("a store's unavailability names the location; a missing key stays a missing
   assert.match((error as Error).message, /^backup storage location "offline": cannot reach the object store s3:\/\/velero\/ at http:\/\/127\.0\.0\.1:1 /);
   const local = await openStore('d', { provider: 'local', config: { path: dir } });
   await local.get('backups/none').then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /^object "backups\/none" not found in file:\/\//));
+});
+
+test("credentials: --credential-file, else Velero's credentialsFile config key (every provider), else the SDK's chain", () => {
+  assert.equal(configCredentialSource({ provider: 'aws', bucket: 'b', credentialsFile: '/a', config: { credentialsFile: '/b' } }), { kind: 'file', path: '/a' });
+  assert.equal(configCredentialSource({ provider: 'azure', bucket: 'b', config: { credentialsFile: '/b' } }), { kind: 'file', path: '/b', from: 'config key credentialsFile' });
+  assert.equal(configCredentialSource({ provider: 'gcp', bucket: 'b', config: {} }), { kind: 'default' });
+  assert.throws(() => readCredentials('loc', { provider: 'aws', bucket: 'b' }, configCredentialSource({ provider: 'aws', bucket: 'b', config: { credentialsFile: join(dir, 'none') } })), /^backup storage location "loc": cannot read credentials file .*none \(config key credentialsFile\): ENOENT$/);
 });
 
 test.run();

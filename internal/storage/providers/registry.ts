@@ -66,7 +66,7 @@ export function readCredentials(location: string, spec: LocationSpec, source: Cr
   let text: string;
   let what: string;
   if (source.kind === 'file') {
-    what = `credentials file ${source.path}`;
+    what = `credentials file ${source.path}${source.from ? ` (${source.from})` : ''}`;
     try {
       text = readFileSync(source.path, 'utf8');
     } catch (error) {
@@ -89,8 +89,9 @@ export function readCredentials(location: string, spec: LocationSpec, source: Cr
  * `credentialsFile` config key (every Velero object-store plugin takes it), else the default chain.
  */
 export function configCredentialSource(spec: LocationSpec): CredentialSource {
-  const path = spec.credentialsFile ?? spec.config?.credentialsFile;
-  return path ? { kind: 'file', path } : { kind: 'default' };
+  if (spec.credentialsFile) return { kind: 'file', path: spec.credentialsFile };
+  const path = spec.config?.credentialsFile;
+  return path ? { kind: 'file', path, from: 'config key credentialsFile' } : { kind: 'default' };
 }
 
 /** Validates the spec, reads its credentials and opens its store. */
