@@ -7,6 +7,7 @@ import { BackupCreateCommand } from './commands/backup/create.ts';
 import { BackupDeleteCommand } from './commands/backup/delete.ts';
 import { BackupDescribeCommand } from './commands/backup/describe.ts';
 import { BackupDownloadCommand } from './commands/backup/download.ts';
+import { BackupGcCommand } from './commands/backup/gc.ts';
 import { BackupGetCommand } from './commands/backup/get.ts';
 import { BackupLogsCommand } from './commands/backup/logs.ts';
 import { BackupLocationCreateCommand } from './commands/backup-location/create.ts';
@@ -21,6 +22,14 @@ import { RestoreLogsCommand } from './commands/restore/logs.ts';
 import { RepoCheckCommand } from './commands/repo/check.ts';
 import { RepoPruneCommand } from './commands/repo/prune.ts';
 import { RepoSnapshotsCommand } from './commands/repo/snapshots.ts';
+import { ScheduleCreateCommand } from './commands/schedule/create.ts';
+import { ScheduleDeleteCommand } from './commands/schedule/delete.ts';
+import { ScheduleDescribeCommand } from './commands/schedule/describe.ts';
+import { ScheduleGetCommand } from './commands/schedule/get.ts';
+import { SchedulePauseCommand } from './commands/schedule/pause.ts';
+import { ScheduleRunCommand } from './commands/schedule/run.ts';
+import { ScheduleUnpauseCommand } from './commands/schedule/unpause.ts';
+import { oneLineSyntaxErrors } from './commands/schedule/syntax-errors.ts';
 
 export function buildCli(): Cli {
   const cli = new Cli({
@@ -35,7 +44,7 @@ export function buildCli(): Cli {
   cli.register(VersionCommand);
   cli.register(CompletionCommand);
   cli.register(CompleteCommand);
-  for (const command of [BackupCreateCommand, BackupGetCommand, BackupDescribeCommand, BackupLogsCommand, BackupDeleteCommand, BackupDownloadCommand]) {
+  for (const command of [BackupCreateCommand, BackupGetCommand, BackupDescribeCommand, BackupLogsCommand, BackupDeleteCommand, BackupDownloadCommand, BackupGcCommand]) {
     cli.register(command);
   }
   for (const command of [RestoreCreateCommand, RestoreGetCommand, RestoreDescribeCommand, RestoreLogsCommand, RestoreDeleteCommand]) cli.register(command);
@@ -43,5 +52,9 @@ export function buildCli(): Cli {
     cli.register(command);
   }
   for (const command of [RepoSnapshotsCommand, RepoCheckCommand, RepoPruneCommand]) cli.register(command);
+  for (const command of [ScheduleCreateCommand, ScheduleGetCommand, ScheduleDescribeCommand, ScheduleDeleteCommand, SchedulePauseCommand, ScheduleUnpauseCommand, ScheduleRunCommand]) {
+    cli.register(command);
+  }
+  oneLineSyntaxErrors(cli, 'schedule');
   return cli;
 }

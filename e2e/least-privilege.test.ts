@@ -1,16 +1,17 @@
 // Backups and restores by users with the least privilege the README gives, on a real API server:
 // a namespaced Role (get/list in one namespace, no secrets) backs its namespace up Completed with
-// warnings naming what it could not read; a user who may only write config maps in one namespace
-// restores PartiallyFailed, with an error per cluster-scoped object and everything else restored.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// warnings naming what it could not read (by `backup create` and by `schedule run`); a user who may
+// only write config maps in one namespace restores PartiallyFailed, with an error per cluster-scoped
+// object and everything else restored.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse } from 'yaml';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
+import { serviceAccountKubeconfig } from './fixtures/service-account.ts';
 import { runCommand } from './run-command.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
@@ -23,14 +24,7 @@ const run = (cmd: string, args: string[], expectCode = 0) => runCommand(cmd, arg
 const velero = (args: string[], code = 0) => run(plugin, args, code);
 const kubectl = (args: string[], code = 0) => run('kubectl', ['--kubeconfig', cluster.kubeconfig, ...args], code);
 
-/** A kubeconfig that authenticates as ServiceAccount `ns/name` with a fresh token, and nothing else. */
-async function kubeconfigOf(ns: string, name: string): Promise<string> {
-  const token = (await kubectl(['-n', ns, 'create', 'token', name])).stdout.trim();
-  const admin = parse(readFileSync(cluster.kubeconfig, 'utf8'));
-  const file = join(work, `${ns}-${name}.kubeconfig`);
-  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: admin.clusters[0].cluster }], users: [{ name: 'u', user: { token } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: ns } }], 'current-context': 'x' }));
-  return file;
-}
+const kubeconfigOf = (ns: string, name: string) => serviceAccountKubeconfig(cluster.kubeconfig, ns, name, work);
 
 /** The README's minimal Role for backing up one namespace's objects (secrets left out on purpose here). */
 const BACKUP_ROLE = ['--verb=get,list', '--resource=configmaps,serviceaccounts,services,pods,persistentvolumeclaims,deployments.apps'];
@@ -67,6 +61,17 @@ test('a namespaced Role without secrets backs its namespace up: Completed, with 
   const list = JSON.parse(gunzipSync(readFileSync(join(work, 'backups', 'backups', 'by-role', 'by-role-resource-list.json.gz'))).toString());
   assert.ok(list['v1/ConfigMap']?.includes('shop/prices'), JSON.stringify(list));
   assert.is(list['v1/Secret'], undefined);
+});
+
+test('schedule run by the same namespaced Role: the schedule\'s backup is Completed with the same warnings, and gc needs nothing of the cluster', async () => {
+  const user = await kubeconfigOf('shop', 'backup-user');
+  await velero(['schedule', 'create', 'shop-hourly', '--schedule', '@hourly', '--include-namespaces', 'shop', '--ttl', '24h']);
+  const r = await velero(['schedule', 'run', '--kubeconfig', user]);
+  const taken = /is due: backup "(shop-hourly-\d{14})"/.exec(r.stdout)?.[1];
+  assert.ok(taken, r.stdout);
+  assert.match(r.stdout, new RegExp(`Backup "${taken}" completed: \\d+ items, 0 errors, [1-9]\\d* warnings`), r.stdout);
+  const list = JSON.parse(gunzipSync(readFileSync(join(work, 'backups', 'backups', taken!, `${taken}-resource-list.json.gz`))).toString());
+  assert.ok(list['v1/ConfigMap']?.includes('shop/prices'), JSON.stringify(list));
 });
 
 test('a restore by a user who cannot create cluster-scoped objects: PartiallyFailed, an error per such object, the rest restored', async () => {

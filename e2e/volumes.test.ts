@@ -19,6 +19,10 @@ import { minioClient } from '../hack/harness/minio.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
 import { imageRef } from '../hack/images-lib/recipes.ts';
 import { dbdata, eventually, fixture, kubectl } from './fixtures/node-helpers.ts';
+import { killOutright, processImage, startImage } from './fixtures/process-restart.ts';
+import { serviceAccountKubeconfig } from './fixtures/service-account.ts';
+import { startCommand } from './run-command.ts';
+import { isRunning } from '../hack/harness/processes.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
 const A = `vol-a-${process.pid}`;
@@ -223,6 +227,82 @@ spec:
   await eventually('MinIO back', async () => (await fetch(`${a.minio.endpoint}/minio/health/ready`)).ok, 60_000);
   assert.match((await velero(['backup', 'get'])).stdout, /^(?![\s\S]*\nfault-1\s+Completed)/, 'never listed Completed');
   assert.match((await velero(['repo', 'check'])).stdout, /No problems found/);
+});
+
+test('the object store dies in the middle of a volume restore: the restore fails naming the pod, which keeps waiting in its restore-wait container; a rerun restores every byte', async () => {
+  const sha = async (cluster: ClusterStatus, ns: string, container?: string, path = '/data/random.bin') =>
+    (await kubectl(cluster.kubeconfig, ['exec', '-n', ns, 'data', ...(container ? ['-c', container] : []), '--', 'sha256sum', path])).stdout.split(' ')[0];
+  const original = await sha(a, 'fault');
+  await velero(['backup', 'create', 'fault-2', '--include-namespaces', 'fault', '--kubeconfig', a.kubeconfig]);
+  const dir = dirname(a.kubeconfig);
+  const minioPid = () => (restarted?.pid && isRunning(restarted.pid) ? restarted.pid : (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { processes: { name: string; pid: number }[] }).processes.find((p) => p.name === 'minio')!.pid);
+  const pid = minioPid();
+  const image = processImage(pid);
+  const running = startCommand(plugin, ['restore', 'create', 'fault-cut', '--from-backup', 'fault-2', '--namespace-mappings', 'fault:fault-b', ...HELPER, '--kubeconfig', b.kubeconfig], env);
+  const received = async () => {
+    const r = await kubectl(b.kubeconfig, ['exec', '-n', 'fault-b', 'data', '-c', 'kubectl-velero-restore-wait', '--', 'du', '-sk', '/kubectl-velero/volumes/data'], { allowFail: true });
+    return Number(/^(\d+)/.exec(r.stdout)?.[1] ?? 0) * 1024;
+  };
+  await eventually('part of the volume to be restored', async () => running.exited || (await received()) > 30e6, 300_000, 200);
+  assert.not.ok(running.exited, `the restore ended before MinIO was killed, so this test proves nothing:\n${running.output}`);
+  await killOutright(pid);
+  const { code } = await running.exit;
+  const out = running.output;
+  assert.is(code, 1, out);
+  assert.not.match(out, /completed/);
+  assert.match(out, /restoring volume data of pod fault-b\/data from snapshot \w+ failed: [^\n]*backup storage location "minio"[^\n]*the pod stays in its init container/, out);
+  console.log(`volume restore with MinIO killed: ${out.split('\n').find((l) => l.startsWith('error:'))}`);
+  // The application never started on partial data: the pod still waits in restore-wait.
+  const waiting = (await kubectl(b.kubeconfig, ['get', 'pod', '-n', 'fault-b', 'data', '-o', 'jsonpath={.status.initContainerStatuses[0].name}={.status.initContainerStatuses[0].state.running.startedAt}'])).stdout;
+  assert.match(waiting, /^kubectl-velero-restore-wait=\S+/, waiting);
+
+  restarted = startImage(image, join(dir, 'logs', 'minio-restarted.log'));
+  await eventually('MinIO back', async () => (await fetch(`${a.minio.endpoint}/minio/health/ready`).catch(() => undefined))?.ok === true, 60_000);
+  await kubectl(b.kubeconfig, ['delete', 'namespace', 'fault-b', '--wait=true', '--timeout=240s'], { timeoutMs: 250_000 });
+  const again = await velero(['restore', 'create', 'fault-again', '--from-backup', 'fault-2', '--namespace-mappings', 'fault:fault-b', ...HELPER, '--kubeconfig', b.kubeconfig]);
+  assert.match(again.stdout, /Restore "fault-again" from backup "fault-2" completed/, again.stdout);
+  await kubectl(b.kubeconfig, ['wait', '-n', 'fault-b', '--for=condition=Ready', 'pod/data', '--timeout=120s'], { timeoutMs: 130_000 });
+  assert.is(await sha(b, 'fault-b'), original);
+});
+
+test('volume data with exactly the README\'s RBAC: a namespaced Role plus get/create on pods/exec backs it up, and the restore Role plus pods/exec restores it into another cluster', async () => {
+  // A small volume in its own namespace, backed up by a ServiceAccount with the README's rows.
+  await kubectl(a.kubeconfig, ['create', 'namespace', 'rbac-vol']);
+  writeFileSync(join(work, 'rbac-vol.yaml'), `
+apiVersion: v1
+kind: Pod
+metadata: { name: data, namespace: rbac-vol, annotations: { backup.velero.io/backup-volumes: data } }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{ name: main, image: ${imageRef('tools')}, imagePullPolicy: Never, command: [sleep, infinity], volumeMounts: [{ name: data, mountPath: /data }] }]
+  volumes: [{ name: data, emptyDir: {} }]
+`);
+  await kubectl(a.kubeconfig, ['apply', '-f', join(work, 'rbac-vol.yaml')]);
+  await kubectl(a.kubeconfig, ['wait', '-n', 'rbac-vol', '--for=condition=Ready', 'pod/data', '--timeout=120s'], { timeoutMs: 130_000 });
+  await kubectl(a.kubeconfig, ['exec', '-n', 'rbac-vol', 'data', '--', 'sh', '-c', 'head -c 8000000 /dev/urandom > /data/blob && mkdir -p /data/d && echo kept > /data/d/note']);
+  const sha = async (cluster: ClusterStatus) => (await kubectl(cluster.kubeconfig, ['exec', '-n', 'rbac-vol', 'data', '--', 'sh', '-c', 'cat /data/blob /data/d/note | sha256sum'])).stdout.split(' ')[0];
+  const original = await sha(a);
+  await kubectl(a.kubeconfig, ['-n', 'rbac-vol', 'create', 'serviceaccount', 'backup-user']);
+  await kubectl(a.kubeconfig, ['-n', 'rbac-vol', 'create', 'role', 'backup', '--verb=get,list', '--resource=configmaps,secrets,serviceaccounts,services,pods,persistentvolumeclaims']);
+  await kubectl(a.kubeconfig, ['-n', 'rbac-vol', 'create', 'role', 'backup-exec', '--verb=get,create', '--resource=pods/exec']);
+  for (const role of ['backup', 'backup-exec']) await kubectl(a.kubeconfig, ['-n', 'rbac-vol', 'create', 'rolebinding', role, `--role=${role}`, '--serviceaccount=rbac-vol:backup-user']);
+  const backupUser = await serviceAccountKubeconfig(a.kubeconfig, 'rbac-vol', 'backup-user', work);
+  const backup = await velero(['backup', 'create', 'rbac-vol-1', '--include-namespaces', 'rbac-vol', '--kubeconfig', backupUser]);
+  assert.match(backup.stdout, /^Backup "rbac-vol-1" completed: \d+ items, 0 errors/, backup.stdout);
+  assert.match((await velero(['backup', 'describe', 'rbac-vol-1'])).stdout, /Pod Volume Backups - kubectl-velero \(specify --details for more information\):\s+Completed:\s+1\n/);
+
+  // Cluster B: the namespace made by an admin; the restorer may write its objects and exec into its pods.
+  await kubectl(b.kubeconfig, ['create', 'namespace', 'rbac-vol']);
+  await kubectl(b.kubeconfig, ['-n', 'rbac-vol', 'create', 'serviceaccount', 'restorer']);
+  await kubectl(b.kubeconfig, ['-n', 'rbac-vol', 'create', 'role', 'restore', '--verb=get,list,create,update,patch', '--resource=configmaps,secrets,serviceaccounts,services,pods,persistentvolumeclaims']);
+  await kubectl(b.kubeconfig, ['-n', 'rbac-vol', 'create', 'role', 'restore-exec', '--verb=get,create', '--resource=pods/exec']);
+  for (const role of ['restore', 'restore-exec']) await kubectl(b.kubeconfig, ['-n', 'rbac-vol', 'create', 'rolebinding', role, `--role=${role}`, '--serviceaccount=rbac-vol:restorer']);
+  const restorer = await serviceAccountKubeconfig(b.kubeconfig, 'rbac-vol', 'restorer', work);
+  // The namespace exists already, so the restorer never needs to write a Namespace: Completed.
+  const restore = await velero(['restore', 'create', 'rbac-vol-r', '--from-backup', 'rbac-vol-1', ...HELPER, '--kubeconfig', restorer]);
+  assert.match(restore.stdout, /Restore "rbac-vol-r" from backup "rbac-vol-1" completed: \d+ items restored, 0 errors/, restore.stdout + restore.stderr);
+  await kubectl(b.kubeconfig, ['wait', '-n', 'rbac-vol', '--for=condition=Ready', 'pod/data', '--timeout=120s'], { timeoutMs: 130_000 });
+  assert.is(await sha(b), original);
 });
 
 test('a pack deleted by hand: repo check names the broken snapshot, and the restore fails clearly', async () => {

@@ -46,7 +46,7 @@ const RESOURCE_WORDS: Record<string, NameKind> = {
 };
 
 /** Verbs whose positional arguments name existing objects (not `create`, which names a new one). */
-const EXISTING_OBJECT_VERBS = new Set(['get', 'describe', 'delete', 'logs', 'download', 'edit', 'set', 'pause', 'unpause', 'verify']);
+const EXISTING_OBJECT_VERBS = new Set(['get', 'describe', 'delete', 'logs', 'download', 'edit', 'set', 'pause', 'unpause', 'verify', 'run']);
 
 const FLAG_KINDS: Record<string, NameKind> = {
   'from-backup': 'backup',

@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { componentCacheDir } from './paths.ts';
-import { COMPONENTS, type ComponentName, type GoComponent, pinnedVersion, toolsDir } from './versions.ts';
+import { cacheVersion, COMPONENTS, type ComponentName, type GoComponent, pinnedVersion, toolsDir } from './versions.ts';
 
 export function binaryPath(component: GoComponent): string {
-  return join(componentCacheDir(component.name, pinnedVersion(component)), component.name);
+  return join(componentCacheDir(component.name, cacheVersion(component)), component.name);
 }
 
 /** Stamps versions the way the projects' own release builds do, so `kubectl version` says v1.35.x. */
@@ -48,7 +48,7 @@ async function buildOne(component: GoComponent): Promise<string> {
   const target = binaryPath(component);
   if (existsSync(target)) return target;
   const version = pinnedVersion(component);
-  const dir = componentCacheDir(component.name, version);
+  const dir = componentCacheDir(component.name, cacheVersion(component));
   mkdirSync(dir, { recursive: true });
   // Build into a temp dir and rename: a build cut short never leaves a half-written binary that a
   // later run would trust.

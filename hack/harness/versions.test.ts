@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ldflags } from './build.ts';
-import { COMPONENTS, pinnedVersion } from './versions.ts';
+import { cacheVersion, COMPONENTS, pinnedVersion } from './versions.ts';
 
 test('every component has a pinned version in its go.mod', () => {
   for (const component of Object.values(COMPONENTS)) assert.match(pinnedVersion(component), /^v\d+\.\d+\.\d+/, component.name);
@@ -21,6 +21,11 @@ test('MinIO is stamped with the release named after its pseudo-version time', ()
   assert.match(flags, /cmd\.ReleaseTag=RELEASE\.2026-02-12T20-18-48Z/);
   assert.match(flags, /cmd\.Version=2026-02-12T20:18:48Z/);
   assert.match(flags, /cmd\.CommitID=7aac2a2c5b7c/);
+});
+
+test('a program of ours is cached under its pin and the hash of its sources; a module under its pin alone', () => {
+  assert.match(cacheVersion(COMPONENTS['minio-admin']), new RegExp(`^${pinnedVersion(COMPONENTS['minio-admin'])}-src\\.[0-9a-f]{12}$`));
+  assert.is(cacheVersion(COMPONENTS.minio), pinnedVersion(COMPONENTS.minio));
 });
 
 test.run();

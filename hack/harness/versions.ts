@@ -1,6 +1,7 @@
 // The pinned versions live in one place each: the go.mod files under hack/tools/, which are also
 // what `go build` uses. Reading them here keeps the cache keys and the builds from drifting apart.
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths.ts';
 
@@ -11,7 +12,7 @@ export interface GoComponent {
   toolsDir: string;
   /** The module whose version is the component's version. */
   module: string;
-  /** The main package to build. */
+  /** The main package to build: a module's, or `./dir` for a program of ours inside the tools dir. */
   pkg: string;
 }
 
@@ -28,6 +29,9 @@ export const COMPONENTS = {
   minio: { name: 'minio', toolsDir: 'minio', module: 'github.com/minio/minio', pkg: 'github.com/minio/minio' },
   // Google Cloud Storage emulator for Velero's `gcp` provider (hack/harness/fake-gcs.ts).
   'fake-gcs-server': { name: 'fake-gcs-server', toolsDir: 'fake-gcs-server', module: 'github.com/fsouza/fake-gcs-server', pkg: 'github.com/fsouza/fake-gcs-server' },
+  // MinIO's admin API for tests that revoke credentials (hack/harness/minio-admin.ts): our program,
+  // on the madmin-go MinIO pins. Built on first use, not by `hack/cluster build`.
+  'minio-admin': { name: 'minio-admin', toolsDir: 'minio', module: 'github.com/minio/madmin-go/v3', pkg: './admin' },
 } as const satisfies Record<string, GoComponent>;
 
 export type ComponentName = keyof typeof COMPONENTS;
@@ -48,4 +52,17 @@ export function pinnedVersion(component: GoComponent): string {
   const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
   if (!match?.[1]) throw new Error(`hack/tools/${component.toolsDir}/go.mod does not require ${component.module}`);
   return match[1];
+}
+
+/**
+ * The version a component's cache folder is named after: its pin, and for a program of ours the
+ * hash of its sources too, so an edit to it is built instead of the stale binary being run.
+ */
+export function cacheVersion(component: GoComponent): string {
+  const version = pinnedVersion(component);
+  if (!component.pkg.startsWith('./')) return version;
+  const dir = join(toolsDir(component), component.pkg);
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(join(dir, file)));
+  return `${version}-src.${hash.digest('hex').slice(0, 12)}`;
 }

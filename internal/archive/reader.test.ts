@@ -95,6 +95,20 @@ test('a truncated archive is a clear error', async () => {
   await rejects(good.subarray(0, Math.floor(good.length / 2)), CorruptArchiveError, /truncated/);
 });
 
+test('a source that fails part-way (a download cut) is its own error, not a damaged archive', async () => {
+  const good = await written();
+  const cut = new Error('the object store stopped sending it part-way (aborted)');
+  const source = new Readable({ read() {} });
+  source.push(good.subarray(0, 40));
+  setTimeout(() => source.destroy(cut), 20);
+  try {
+    for await (const _ of readBackupArchive(source)) void _;
+    assert.unreachable('the read should have failed');
+  } catch (error) {
+    assert.is(error, cut);
+  }
+});
+
 test('bytes that are not gzip are a clear error', async () => {
   await rejects(Buffer.from('this is not a backup at all, just text'.repeat(20)), CorruptArchiveError, /not gzip data/);
 });

@@ -103,7 +103,9 @@ export async function* readBackupArchive(source: Readable, options: ReadOptions 
   const watch = new EndMarkerWatch();
   const extract = tar.extract();
   const fail = (detail: string) => extract.destroy(new CorruptArchiveError(detail));
-  source.on('error', (error) => extract.destroy(error instanceof Error ? error : new Error(String(error))));
+  // The source failing (a download cut part-way) is not a damaged archive: its error is passed on as it is.
+  let sourceError: Error | undefined;
+  source.on('error', (error) => extract.destroy((sourceError = error instanceof Error ? error : new Error(String(error)))));
   gunzip.on('error', (error) => fail(describeGzipError(error)));
   source.pipe(gunzip).pipe(watch).pipe(extract);
 
@@ -141,6 +143,7 @@ export async function* readBackupArchive(source: Readable, options: ReadOptions 
   } catch (error) {
     source.unpipe(gunzip);
     gunzip.destroy();
+    if (sourceError) throw sourceError;
     if (error instanceof CorruptArchiveError) throw error;
     throw new CorruptArchiveError(describeTarError(error, entries, lastPath));
   }

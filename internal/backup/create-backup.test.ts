@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createBackup } from './create-backup.ts';
 import { FixtureCluster, o } from './fixture-cluster.test-helpers.ts';
 import { MemoryStore } from './memory-store.test-helpers.ts';
+import type { PutOptions } from '../storage/object-store.ts';
 import { ObjectStoreBackupTarget } from './store-target.ts';
 import { StoredBackups } from './stored-backups.ts';
 
@@ -63,6 +65,22 @@ test('the bucket turns read-only half-way: the backup is Failed and never listed
   const listed = await new StoredBackups(store).list();
   assert.not.ok(listed.some((b) => b.status.phase === 'Completed'));
   assert.equal(listed.map((b) => [b.metadata.name, b.status.phase]), [['big', 'Failed']]);
+});
+
+test("a store that closes the tarball stream before its error arrives (a full disk): the store's error is the reason", async () => {
+  // As LocalStore fails: the write stops reading the stream, removes its temp file, then rejects.
+  class FullDisk extends MemoryStore {
+    override async put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<void> {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) return super.put(key, body, options);
+      let read = 0;
+      for await (const chunk of body) if ((read += (chunk as Buffer).length) > 64 * 1024) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      throw new Error('the disk is full');
+    }
+  }
+  const backup = await run(new FullDisk(), 'big', 200);
+  assert.is(backup.status.phase, 'Failed');
+  assert.match(backup.status.failureReason ?? '', /the disk is full/);
 });
 
 test('a store that refuses every write: Failed, nothing listed', async () => {

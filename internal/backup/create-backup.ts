@@ -9,7 +9,7 @@ import { nsToMs, parseDuration } from './duration.ts';
 import { SinkFailure } from './item-sink.ts';
 import type { PodHooks, PodVolumes } from './item-backupper.ts';
 import { ResourceList } from './resource-list.ts';
-import { ResultsCollector } from './results.ts';
+import { type BackupResults, ResultsCollector } from './results.ts';
 import { runBackup, type BackupProgress } from './run-backup.ts';
 import { buildBackupSpec, type BackupCreateOptions } from './spec.ts';
 
@@ -31,6 +31,8 @@ export interface CreateBackupInput {
   concurrency?: number;
   onProgress?(progress: BackupProgress): void;
   onLogLine?(line: string): void;
+  /** The run's errors and warnings, as published (a caller prints the first ones). */
+  onResults?(results: BackupResults): void;
   /** Per-backup pod steps (exec hooks, volume data), made once the Backup object exists. */
   podSteps?(backup: Backup, log: BackupLog): PodSteps;
   /** Aborted (Ctrl-C, SIGTERM): the backup stops, its partial tarball is removed and it is recorded Failed with the reason. */
@@ -114,6 +116,7 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
     failureReason: failure?.message,
   });
   log.info(`Backup completed with phase ${backup.status.phase}`);
+  input.onResults?.(results.toJSON());
   if (onAbort) input.signal?.removeEventListener('abort', onAbort);
   try {
     // Interrupted: the volume records may be half made; the backup is Failed without them.

@@ -134,7 +134,9 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
         return;
       }
       const where = task.namespace ? ` in namespace ${task.namespace}` : '';
-      const message = `cannot list ${task.resource.groupResource}${where}: ${describeError(error)}`;
+      // A list cut part-way says how far it got: what it read is in the backup, the rest is not.
+      const partly = count ? ` (the first ${count} were read; the rest are not in the backup)` : '';
+      const message = `cannot list ${task.resource.groupResource}${where}${partly}: ${describeError(error)}`;
       if (isForbidden(error)) backupper.recordWarning(task.namespace, message);
       else backupper.recordError(task.namespace, message);
     }

@@ -57,7 +57,8 @@ export function splitList(values: string[] | undefined): string[] | undefined {
 const nonEmpty = <T>(list: T[] | undefined): T[] | undefined => (list && list.length ? list : undefined);
 
 export function buildBackupSpec(o: BackupCreateOptions): BackupSpec {
-  const ttl = formatDuration(parseDuration(o.ttl ?? DEFAULT_TTL));
+  // Velero's server gives a TTL of 0 the default TTL (prepareBackupRequest); it never means "expired at once".
+  const ttl = formatDuration(parseDuration(o.ttl ?? DEFAULT_TTL) || parseDuration(DEFAULT_TTL));
   const spec: BackupSpec = {
     ...(o.labels && Object.keys(o.labels).length ? { metadata: { labels: o.labels } } : {}),
     includedNamespaces: nonEmpty(o.includeNamespaces) ?? ['*'],

@@ -2,6 +2,7 @@
 // while it is produced; the small files follow; velero-backup.json goes last.
 import { gzipSync } from 'node:zlib';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { readJsonIfExists } from '../storage/object-reads.ts';
 import type { BackupFiles, BackupTarget, OpenArchive } from './backup-target.ts';
 import { BackupArchiveWriter } from '../archive/writer.ts';
 import { backupKeys, pluginBackupKeys } from '../storage/layout.ts';
@@ -17,8 +18,10 @@ export class ObjectStoreBackupTarget implements BackupTarget {
     return this.store.describe();
   }
 
+  /** Taken: published, in progress (or dead), or half-deleted (its snapshots would count as the new backup's). */
   async exists(name: string): Promise<boolean> {
-    return (await this.store.exists(backupKeys(name).metadata)) || (await this.store.exists(pluginBackupKeys(name).inProgress));
+    if ((await this.store.exists(backupKeys(name).metadata)) || (await this.store.exists(pluginBackupKeys(name).inProgress))) return true;
+    return (await readJsonIfExists<{ stage?: string }>(this.store, pluginBackupKeys(name).deletion))?.stage === 'deleting';
   }
 
   begin(backup: Backup): Promise<Heartbeat> {
@@ -36,18 +39,25 @@ export class ObjectStoreBackupTarget implements BackupTarget {
       uploadError = error;
       tarball.destroy(error instanceof Error ? error : new Error(String(error)));
     });
-    const started = tarball.writeVersion();
+    // A store that fails (a full disk) may close the tarball stream under the writer before its own
+    // error arrives: the writer then only knows the stream closed, so the upload's error, which
+    // says why, is the one reported.
+    const because = async (error: unknown): Promise<never> => {
+      await upload.catch(() => undefined);
+      throw uploadError ?? error;
+    };
+    const started = tarball.writeVersion().catch(because);
     return {
       sink: {
         addItem: async (item, json) => {
           await started;
           if (uploadError) throw uploadError;
-          await tarball.addItem(item, json);
+          await tarball.addItem(item, json).catch(because);
         },
       },
       finish: async () => {
         await started;
-        await tarball.finish();
+        await tarball.finish().catch(because);
         await upload;
       },
       abort: async (reason) => {

@@ -2,12 +2,12 @@
 // through one KubeHttpClient.
 import type { ApiResource, DiscoveryResult } from './discovery.ts';
 import { discoverResources } from './discovery.ts';
-import type { KubeHttpClient } from './http-client.ts';
+import type { KubeRequester } from './http-client.ts';
 import { getObject, listObjects, type KubeObject } from './list.ts';
 
 export class KubeClusterSource {
   constructor(
-    private readonly client: KubeHttpClient,
+    private readonly client: KubeRequester,
     private readonly pageSize = 500,
   ) {}
 

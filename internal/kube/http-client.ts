@@ -88,7 +88,12 @@ export class KubeHttpClient implements KubeWriter {
     return opts;
   }
 
-  private async request(url: URL, signal?: AbortSignal, method: 'GET' | WriteMethod = 'GET', payload?: string): Promise<string> {
+  /** Resolves when the API server says it is ready (/readyz answers 200), once, within `timeoutMs`. */
+  async ready(timeoutMs = 5_000): Promise<void> {
+    await this.request(new URL(`${this.server.href.replace(/\/$/, '')}/readyz`), undefined, 'GET', undefined, timeoutMs);
+  }
+
+  private async request(url: URL, signal?: AbortSignal, method: 'GET' | WriteMethod = 'GET', payload?: string, timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<string> {
     const opts = await this.requestOptions();
     const transport = url.protocol === 'http:' ? http : https;
     return new Promise<string>((resolve, reject) => {
@@ -122,7 +127,7 @@ export class KubeHttpClient implements KubeWriter {
       );
       // A server that stops answering (its network cut, not its port closed) would otherwise hold the
       // request for as long as the kernel keeps the connection: an idle socket is a retryable timeout.
-      req.setTimeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer for ${Math.round((this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`), { code: 'ETIMEDOUT' })));
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer for ${Math.round(timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       req.end(payload);
     });

@@ -16,6 +16,7 @@ import { kubeNow, type Restore, type RestoreSpec } from './restore-object.ts';
 import { type RestoreInput, type RestoreRun, runRestore } from './run-restore.ts';
 import { StagedBackup } from './staged-backup.ts';
 import { StoredRestores } from './stored-restores.ts';
+import { startRestoreHeartbeat } from './restore-heartbeat.ts';
 import { validateRestoreSpec } from './validate-restore.ts';
 
 export interface CreateRestoreInput {
@@ -91,16 +92,15 @@ export async function createRestore(input: CreateRestoreInput): Promise<RestoreR
   else if (backup.status.phase !== 'Completed' && backup.status.phase !== 'PartiallyFailed') problems.push(`backup "${backup.metadata.name}" is ${backup.status.phase}: only Completed or PartiallyFailed backups can be restored`);
   if (problems.length) return save(failedRun(restore, 'FailedValidation', problems));
 
-  if (!input.dryRun) await restores.putObject(restore);
+  // Saved InProgress now, and renewed until the final save (see restore-heartbeat.ts), progress with it.
+  const heartbeat = input.dryRun ? undefined : await startRestoreHeartbeat(restore, (r) => restores.putObject(r));
   let lastSave = Date.now();
-  let saving: Promise<void> | undefined;
   const onProgress = (done: number, total: number) => {
     input.onProgress?.(done, total);
     restore.status.progress = { totalItems: total, itemsRestored: done };
-    if (input.dryRun || saving || Date.now() - lastSave < (input.saveProgressEveryMs ?? 5000)) return;
+    if (!heartbeat || Date.now() - lastSave < (input.saveProgressEveryMs ?? 5000)) return;
     lastSave = Date.now();
-    // Best effort: a failed progress save must not fail the restore; the final save reports errors.
-    saving = restores.putObject(structuredClone(restore)).catch(() => undefined).finally(() => (saving = undefined));
+    void heartbeat.save();
   };
 
   let run: RestoreRun;
@@ -113,6 +113,15 @@ export async function createRestore(input: CreateRestoreInput): Promise<RestoreR
   } finally {
     await staged?.dispose();
   }
-  await saving;
-  return save(run);
+  await heartbeat?.end();
+  try {
+    return await save(run);
+  } catch (error) {
+    // The store went away before the record could say how the restore ended: say both. The record
+    // left InProgress stops beating, and readers show it Failed.
+    const { errors } = run.results.toJSON();
+    const first = [...(errors.velero ?? []), ...(errors.cluster ?? []), ...Object.values(errors.namespaces ?? {}).flat()].slice(0, 3);
+    const outcome = run.restore.status.failureReason ? `the restore failed (${run.restore.status.failureReason})` : `the restore ended ${run.restore.status.phase}${first.length ? ` (${first.join('; ')})` : ''}`;
+    throw new Error(`${outcome}, and its record could not be saved: ${(error as Error).message}`);
+  }
 }

@@ -30,7 +30,7 @@ export interface RestoreSpec {
 export interface Restore {
   apiVersion: 'velero.io/v1';
   kind: 'Restore';
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; creationTimestamp?: string };
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
   spec: RestoreSpec;
   status: {
     phase: RestorePhase;

@@ -63,7 +63,9 @@ export class StagedBackup {
   ) {}
 
   static async stage(tarball: Readable, limits: ReadOptions = {}): Promise<StagedBackup> {
-    const dir = await mkdtemp(join(tmpdir(), 'kubectl-velero-restore-'));
+    const dir = await mkdtemp(join(tmpdir(), 'kubectl-velero-restore-')).catch((error: unknown) => {
+      throw stagingDiskFull(error) ?? error;
+    });
     const path = join(dir, 'items');
     const items = new Map<string, StagedItem[]>();
     const corrupt: CorruptItem[] = [];
@@ -95,7 +97,7 @@ export class StagedBackup {
       out.destroy();
       await rm(dir, { recursive: true, force: true });
       if (error instanceof ArchiveLimitError) throw new Error(`${error.message} (${LIMIT_FLAGS[error.limit]} raises the limit)`);
-      throw error;
+      throw stagingDiskFull(error) ?? error;
     }
   }
 
@@ -126,6 +128,20 @@ export class StagedBackup {
     await this.file.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** What the errno of a full disk or exhausted quota says, in words. */
+const DISK_FULL: Record<string, string> = { ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded' };
+
+/**
+ * A full staging disk, told with the directory and the variable that moves it (TMPDIR: the staging
+ * directory is the system's temp dir), else undefined: Node's own message names neither.
+ */
+function stagingDiskFull(error: unknown): Error | undefined {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const words = DISK_FULL[code];
+  if (!words) return undefined;
+  return new Error(`the restore's staging directory ${tmpdir()} is full (${code}: ${words}): free space there or set TMPDIR to a directory with room for the backup's items`);
 }
 
 function coordinatesProblem(namespace: string | undefined, name: string): string | undefined {

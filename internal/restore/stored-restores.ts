@@ -7,6 +7,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { readGunzippedIfExists, readIfExists, readJsonIfExists } from '../storage/object-reads.ts';
 import type { BackupResults } from '../backup/results.ts';
 import type { Restore } from './restore-object.ts';
+import { HEARTBEAT_ANNOTATION, HOLDER_ANNOTATION, RENEW_ANNOTATION, restoreAsSeen } from './restore-heartbeat.ts';
 import { folderNames, RESTORES_PREFIX, restoreKeys } from '../storage/layout.ts';
 
 export class RestoreNotFoundError extends Error {
@@ -26,6 +27,14 @@ export class StoredRestores {
     await this.store.put(restoreKeys(restore.metadata.name).object, JSON.stringify(restore));
   }
 
+  /** The final record: the heartbeat's annotations go, the object keeps Velero's shape. */
+  private withoutHeartbeat(restore: Restore): Restore {
+    const annotations = { ...restore.metadata.annotations };
+    for (const key of [HEARTBEAT_ANNOTATION, RENEW_ANNOTATION, HOLDER_ANNOTATION]) delete annotations[key];
+    const { annotations: _, ...metadata } = restore.metadata;
+    return { ...restore, metadata: Object.keys(annotations).length ? { ...metadata, annotations } : metadata };
+  }
+
   /** Log, results, resource list (and modifier rules) first; the final Restore object last. */
   async put(restore: Restore, files: { log: string; results: BackupResults; resourceList: Record<string, string[]>; modifiers?: string }): Promise<void> {
     const keys = restoreKeys(restore.metadata.name);
@@ -33,7 +42,7 @@ export class StoredRestores {
     await this.store.put(keys.results, gzipSync(JSON.stringify(files.results)));
     await this.store.put(keys.resourceList, gzipSync(JSON.stringify(files.resourceList)));
     if (files.modifiers !== undefined) await this.store.put(keys.resourceModifiers, files.modifiers);
-    await this.putObject(restore);
+    await this.putObject(this.withoutHeartbeat(restore));
   }
 
   async exists(name: string): Promise<boolean> {
@@ -53,8 +62,10 @@ export class StoredRestores {
     return out;
   }
 
+  /** The restore as readers show it: one whose process stopped beating is Failed (restore-heartbeat.ts). */
   async find(name: string): Promise<Restore | undefined> {
-    return readJsonIfExists<Restore>(this.store, restoreKeys(name).object);
+    const restore = await readJsonIfExists<Restore>(this.store, restoreKeys(name).object);
+    return restore && restoreAsSeen(restore);
   }
 
   async get(name: string): Promise<Restore> {

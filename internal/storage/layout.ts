@@ -45,11 +45,14 @@ export const PLUGIN_BACKUPS_PREFIX = `${PLUGIN_PREFIX}backups/`;
 export const IN_PROGRESS_FILE = 'in-progress.json';
 
 /** Our files of one backup: the volume data records (PodVolumeBackup-shaped), and its heartbeat while it runs. */
+export const DELETION_FILE = 'deletion.json';
 export const pluginBackupKeys = (backup: string) => ({
   dir: `${PLUGIN_BACKUPS_PREFIX}${backup}/`,
   podVolumeBackups: `${PLUGIN_BACKUPS_PREFIX}${backup}/podvolumebackups.json.gz`,
   /** The InProgress Backup and a heartbeat, from start until velero-backup.json is written. */
   inProgress: `${PLUGIN_BACKUPS_PREFIX}${backup}/${IN_PROGRESS_FILE}`,
+  /** Which backup is being deleted and how far (internal/backup/delete-backup.ts), until its chunks are pruned. */
+  deletion: `${PLUGIN_BACKUPS_PREFIX}${backup}/${DELETION_FILE}`,
 });
 
 /** The deduplicated volume repository (internal/volumes/repository). */
@@ -69,3 +72,20 @@ export const repoKeys = {
   locks: `${REPO_PREFIX}locks/`,
   lock: (id: string) => `${REPO_PREFIX}locks/${id}.json`,
 };
+
+/** Our Schedules (velero.io/v1 objects, one file each): any machine that reaches the location sees them. */
+export const PLUGIN_SCHEDULES_PREFIX = `${PLUGIN_PREFIX}schedules/`;
+/** The locks `schedule run` takes on a schedule while it takes its backup (internal/schedule/run-lock.ts). */
+export const PLUGIN_SCHEDULE_LOCKS_PREFIX = `${PLUGIN_PREFIX}schedule-locks/`;
+export const scheduleKeys = (name: string) => ({
+  object: `${PLUGIN_SCHEDULES_PREFIX}${name}.json`,
+  locks: `${PLUGIN_SCHEDULE_LOCKS_PREFIX}${name}/`,
+  lock: (id: string) => `${PLUGIN_SCHEDULE_LOCKS_PREFIX}${name}/${id}.json`,
+});
+
+/** The schedule a key under PLUGIN_SCHEDULES_PREFIX holds (`…/schedules/daily.json` → `daily`); undefined for anything else. */
+export function scheduleNameOfKey(key: string): string | undefined {
+  if (!key.startsWith(PLUGIN_SCHEDULES_PREFIX) || !key.endsWith('.json')) return undefined;
+  const name = key.slice(PLUGIN_SCHEDULES_PREFIX.length, -'.json'.length);
+  return name && !name.includes('/') ? name : undefined;
+}

@@ -1,6 +1,7 @@
 // ObjectStore over a local directory: the default location, so `backup create x` works with no
 // set-up. Writes go to a temp file in the same directory and are renamed into place, so an
-// interrupted or aborted write never leaves a partial object under its real key.
+// interrupted or aborted write never leaves a partial object under its real key. A full disk is
+// the one write failure a user fixes outside the tool, so it is told in words, with the directory.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -8,9 +9,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { checkKey } from './keys.ts';
-import { ObjectNotFoundError, type ObjectStore, type PutOptions } from './object-store.ts';
+import { ObjectNotFoundError, type ObjectStore, type PutOptions, StorageUnavailableError } from './object-store.ts';
 
 const TEMP_MARK = '.kv-partial-';
+
+/** What the errno of a full disk or exhausted quota says, in words. */
+const DISK_FULL: Record<string, string> = { ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded' };
 
 export class LocalStore implements ObjectStore {
   constructor(private readonly root: string) {}
@@ -25,16 +29,24 @@ export class LocalStore implements ObjectStore {
 
   async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<void> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
     const temp = join(dirname(target), `${TEMP_MARK}${randomBytes(6).toString('hex')}`);
     const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
     try {
+      await mkdir(dirname(target), { recursive: true });
       await pipeline(source, createWriteStream(temp), { signal: options.signal });
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
-      throw error;
+      throw this.diskFull(error, key) ?? error;
     }
+  }
+
+  /** A full disk as StorageUnavailableError (so the location's name is added), else undefined. */
+  private diskFull(error: unknown, key: string): StorageUnavailableError | undefined {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const words = DISK_FULL[code];
+    if (!words) return undefined;
+    return new StorageUnavailableError(`the disk holding ${this.describe()} is full (${code}: ${words}) while writing ${key}: free space there or use another location`);
   }
 
   async get(key: string): Promise<Readable> {

@@ -2,7 +2,7 @@
 // bucket and endpoint (`s3://velero/ at http://…`), which is not what the user typed. This wraps a
 // location's store so that StorageUnavailableError messages start with `backup storage location
 // "NAME": `; a missing key (ObjectNotFoundError) and everything else pass through unchanged.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { type ObjectStore, type PutOptions, StorageUnavailableError } from './object-store.ts';
 
 export class NamedStore implements ObjectStore {
@@ -37,8 +37,23 @@ export class NamedStore implements ObjectStore {
     return this.call(() => this.inner.put(key, body, options));
   }
 
-  get(key: string, signal?: AbortSignal): Promise<Readable> {
-    return this.call(() => this.inner.get(key, signal));
+  /**
+   * The body, whose errors part-way (the store killed, the connection reset) are StorageUnavailableErrors
+   * naming the location and the key: a reader must not take a cut download for a damaged object.
+   */
+  async get(key: string, signal?: AbortSignal): Promise<Readable> {
+    const body = await this.call(() => this.inner.get(key, signal));
+    const out = new PassThrough({ highWaterMark: body.readableHighWaterMark });
+    body.on('error', (error: Error & { code?: string }) => {
+      if (out.destroyed) return;
+      const cause = error.code && !error.message.includes(error.code) ? `${error.message}, ${error.code}` : error.message;
+      out.destroy(this.named(new StorageUnavailableError(`the object store ${this.inner.describe()} stopped sending ${key} part-way (${cause})`)) as Error);
+    });
+    // A reader that stops early lets go of the download too.
+    out.on('close', () => {
+      if (!body.readableEnded) body.destroy();
+    });
+    return body.pipe(out);
   }
 
   getRange(key: string, start: number, length: number, signal?: AbortSignal): Promise<Buffer> {

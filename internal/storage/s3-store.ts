@@ -83,7 +83,10 @@ export class S3Store implements ObjectStore {
     const where = this.describe();
     if (name === 'NoSuchBucket') return new StorageUnavailableError(`bucket "${this.options.bucket}" does not exist (${where})`);
     if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken'].includes(name)) {
-      return new StorageUnavailableError(`the object store rejected the credentials (${name}) for ${where}: check the location's credentials file`);
+      // The store's own reason tells a key that does not exist from one disabled or revoked (MinIO:
+      // "Your account is disabled"), which happens to a location that worked a moment ago.
+      const reason = error instanceof Error && error.message && error.message !== name ? `: ${error.message}` : '';
+      return new StorageUnavailableError(`access denied: the object store rejected the credentials (${name}${reason}) while trying to ${action} in ${where}: check the location's credentials file`);
     }
     if (name === 'AccessDenied' || status === 403) return new StorageUnavailableError(`access denied while trying to ${action} in ${where}`);
     if (['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(code) || name === 'TimeoutError') {

@@ -103,6 +103,26 @@ test('tar failing is an error and leaves no snapshot; a stopped store is an erro
   assert.is(repo.snapshots.size, 0);
 });
 
+test('an exec refused before the repository reads (403 on pods/exec) is an error of the volume, not a crash', async () => {
+  // The repository takes its time before it reads (as the real one takes its lock), so the refusal
+  // comes before anything reads the stream.
+  const repo = new MemoryRepo();
+  const write = repo.writeSnapshot.bind(repo);
+  repo.writeSnapshot = async (source, meta) => {
+    await new Promise((r) => setTimeout(r, 50));
+    return write(source, meta);
+  };
+  const refused = async (): Promise<PodExecResult> => {
+    throw new Error('exec in shop/db-0 (db) refused (403): pods "db-0" is forbidden: cannot get resource "pods/exec"');
+  };
+  const b = new PodVolumeBackupper({ backup: backupRef, defaultVolumesToFsBackup: false, exec: refused, repository: async () => repo, log });
+  const { r, report: rep } = report();
+  await b.backup(dbPod(), rep);
+  assert.match(r.errors[0]!, /pod volume backup failed for shop\/db-0 volume data: exec in shop\/db-0 \(db\) refused \(403\)/);
+  assert.is(b.records[0]!.status.phase, 'Failed');
+  assert.is(repo.snapshots.size, 0);
+});
+
 test('a pod that is not running is a warning; a claim is backed up once across pods', async () => {
   const repo = new MemoryRepo();
   const { exec, calls } = scriptedExec(Buffer.alloc(10, 1));

@@ -24,6 +24,10 @@ export class VolumeStreamError extends Error {}
  */
 export function tarOut(exec: PodExec, target: StreamTarget, signal?: AbortSignal): { data: PassThrough; done: Promise<{ warning?: string }> } {
   const data = new PassThrough({ highWaterMark: 1 << 20 });
+  // The exec can fail (refused: 403 on pods/exec) before the consumer has started reading: the
+  // error stays on the stream for it to meet, and reaches the caller through `done`; without a
+  // listener it would be an uncaught 'error' event that kills the process.
+  data.on('error', () => undefined);
   const stderr: string[] = [];
   // A writable that forwards with backpressure but leaves ending `data` to us.
   const stdout = new Writable({

@@ -1,7 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { LocationCommand } from '../../location-command.ts';
 import { BadFlagValueError, parseByteSize, parseCount, parseKeyValues, ProgressLine } from '../backup/flags.ts';
-import { assertReachable, KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { readEncryptionKey } from '../volume-options.ts';
@@ -11,7 +10,8 @@ import { restoreHookStep } from './hook-steps.ts';
 import { createRestore, latestScheduledBackup } from '../../../internal/restore/create-restore.ts';
 import { defaultRestoreName } from '../../../internal/restore/restore-object.ts';
 import { StoredBackups } from '../../../internal/backup/stored-backups.ts';
-import type { ResultGroup } from '../../../internal/backup/results.ts';
+import { firstErrors } from '../results-lines.ts';
+import { API_RECONNECT_TIMEOUT_DESCRIPTION, connectForRun } from '../api-connection.ts';
 import { buildRestoreSpec, readModifierRules } from './restore-flags.ts';
 import { safeLine } from '../../../internal/text/quote.ts';
 
@@ -67,6 +67,7 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
   maxItemSize = Option.String('--max-item-size', { description: 'largest item of the backup accepted (default 4Mi; the API server takes at most 3Mi per object)' });
   maxArchiveEntries = Option.String('--max-archive-entries', { description: 'most entries the backup archive may hold (default 1000000)' });
   maxArchiveSize = Option.String('--max-archive-size', { description: 'most bytes the backup archive may expand to when staged (default 16Gi)' });
+  apiReconnectTimeout = Option.String('--api-reconnect-timeout', { description: API_RECONNECT_TIMEOUT_DESCRIPTION });
   volumeHelperImage = Option.String('--volume-helper-image', { description: 'image of the restore-wait init container that receives volume data (needs sh, tar, touch; default busybox:1.36)' });
 
   async run(): Promise<number> {
@@ -97,10 +98,8 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
     if (hooks) spec.hooks = hooks;
     const name = this.name ?? defaultRestoreName(this.fromSchedule ?? backupName!);
     const kc = await loadKubeConfig(this.kubeTarget());
-    // Before the Restore is recorded: an unreachable cluster is an error, not a Failed restore.
-    await assertReachable(kc);
-    const client = new KubeHttpClient(kc, { maxSockets: Math.max(4, concurrency) });
     const progress = new ProgressLine(this.context.stderr, Boolean((this.context.stderr as { isTTY?: boolean }).isTTY));
+    const { client, close } = await connectForRun(kc, { concurrency, reconnectTimeout: this.apiReconnectTimeout, note: (line) => progress.note(safeLine(line)) });
     try {
       const modifiers = await readModifierRules(this.resourceModifiers, this.resourceModifierConfigMap, this.veleroNamespace(), async () => client);
       // What restored pods wait for (volume data, hooks) is told as it changes, escaped: it quotes the cluster.
@@ -135,15 +134,10 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
       }
       return phase === 'Completed' ? 0 : 1;
     } finally {
-      client.close();
+      progress.done();
+      close();
     }
   }
-}
-
-/** The first few errors of a run, so a failed restore says why without another command. */
-function firstErrors(group: ResultGroup, limit: number): string[] {
-  const all = [...(group.velero ?? []), ...(group.cluster ?? []), ...Object.values(group.namespaces ?? {}).flat()];
-  return all.length > limit ? [...all.slice(0, limit), `… and ${all.length - limit} more`] : all;
 }
 
 /** Preview lines sorted by object (`create     configmaps shop/a` → `configmaps shop/a`), so an object's verdicts read together. */

@@ -1,10 +1,14 @@
 // Pins the MinIO server that hack/cluster builds (MinIO publishes no semver tags; this is the
-// module proxy's pseudo-version of its last release commit).
+// module proxy's pseudo-version of its last release commit), and madmin-go at the version that
+// MinIO requires, for the tests' admin client in admin/ (nothing more to download).
 module kubectl-velero/hack/tools/minio
 
 go 1.25.0
 
-require github.com/minio/minio v0.0.0-20260212201848-7aac2a2c5b7c
+require (
+	github.com/minio/madmin-go/v3 v3.0.109
+	github.com/minio/minio v0.0.0-20260212201848-7aac2a2c5b7c
+)
 
 require (
 	aead.dev/mem v0.2.0 // indirect
@@ -156,7 +160,6 @@ require (
 	github.com/minio/highwayhash v1.0.3 // indirect
 	github.com/minio/kms-go/kes v0.3.1 // indirect
 	github.com/minio/kms-go/kms v0.5.1-0.20250225090116-4e64ce8d0f35 // indirect
-	github.com/minio/madmin-go/v3 v3.0.109 // indirect
 	github.com/minio/mc v0.0.0-20250313080218-cf909e1063a9 // indirect
 	github.com/minio/md5-simd v1.1.2 // indirect
 	github.com/minio/minio-go/v7 v7.0.91 // indirect

@@ -21,11 +21,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pool } from '../../collections/pool.ts';
 import { type ObjectStore, ObjectNotFoundError } from '../../storage/object-store.ts';
-import { readAll, readJsonIfExists } from '../../storage/object-reads.ts';
+import { readAll, readIfExists } from '../../storage/object-reads.ts';
 import { REPO_PREFIX, repoKeys } from '../../storage/layout.ts';
 import { Chunker, DEFAULT_CHUNKER, type ChunkerParams } from './chunker.ts';
 import { type IndexEntry, type PackIndex, PackWriter } from './pack-writer.ts';
-import { ChunkCorruptError, type EncryptionConfig, Sealer } from './sealing.ts';
+import { ChunkCorruptError, type EncryptionConfig, maxSealedSize, Sealer } from './sealing.ts';
+import { configProblem, isLock, manifestProblem, packIndexProblem, parseJson, printable, shown, SNAPSHOT_ID } from './stored-json.ts';
 import { TarBoundaryTracker } from './tar-boundaries.ts';
 
 const CONFIG_KEY = repoKeys.config;
@@ -134,12 +135,36 @@ const indexKey = repoKeys.index;
 const LAYOUT = { packKey, indexKey };
 const snapshotKey = repoKeys.snapshot;
 
+/** config.json, checked: a damaged one is an error that names what is wrong, never a new repository. */
+function parseConfig(raw: Buffer, where: string): RepoConfig {
+  const damaged = (problem: string) => new RepositoryCorruptError(`the config.json of the volume repository in ${where} is damaged: ${problem}`);
+  const parsed = parseJson(raw);
+  if (parsed.problem !== undefined) throw damaged(parsed.problem);
+  const config = parsed.value;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw damaged(`it is ${shown(config)}, not an object`);
+  const { version } = config as { version?: unknown };
+  if (version !== FORMAT_VERSION) throw new RepositoryCorruptError(`the volume repository in ${where} has format version ${shown(version)}; this kubectl-velero reads version ${FORMAT_VERSION}`);
+  const problem = configProblem(config as Record<string, unknown>);
+  if (problem) throw damaged(problem);
+  return config as RepoConfig;
+}
+
+/** Anything under the repository's folder: packs, indexes or snapshots that need their config.json. */
+async function holdsRepositoryObjects(store: ObjectStore): Promise<boolean> {
+  for await (const key of store.list(REPO_PREFIX)) if (key !== CONFIG_KEY) return true;
+  return false;
+}
+
 export async function openRepository(opts: RepositoryOptions): Promise<Repository> {
   const where = opts.store.describe();
-  let config = await readJsonIfExists<RepoConfig>(opts.store, CONFIG_KEY);
+  const raw = await readIfExists(opts.store, CONFIG_KEY);
+  let config: RepoConfig;
   let sealer: Sealer;
-  if (!config && opts.create === false) await assertRepositoryExists(opts.store);
-  if (!config) {
+  if (!raw) {
+    // A new config would get a new chunker seed and key salt: an encrypted repository's data
+    // could never be read again. The old one has to come back instead.
+    if (await holdsRepositoryObjects(opts.store)) throw new RepositoryCorruptError(`the volume repository in ${where} has no config.json but holds packs, indexes or snapshots: restore config.json from a copy of the location`);
+    if (opts.create === false) await assertRepositoryExists(opts.store);
     let encryption: EncryptionConfig | null = null;
     if (opts.encryptionKey) {
       const made = Sealer.newEncryption(opts.encryptionKey);
@@ -148,35 +173,59 @@ export async function openRepository(opts: RepositoryOptions): Promise<Repositor
     } else sealer = Sealer.plain();
     config = { version: FORMAT_VERSION, id: randomUUID(), created: new Date().toISOString(), chunker: { ...(opts.chunker ?? DEFAULT_CHUNKER), seed: randomBytes(16).toString('hex') }, packSize: opts.packSize ?? DEFAULT_PACK_SIZE, compression: 'zstd', encryption };
     await opts.store.put(CONFIG_KEY, JSON.stringify(config, null, 2), { contentType: 'application/json' });
-  } else if (config.version !== FORMAT_VERSION) {
-    throw new RepositoryCorruptError(`the volume repository in ${where} has format version ${String(config.version)}; this kubectl-velero reads version ${FORMAT_VERSION}`);
-  } else if (config.encryption) {
-    if (!opts.encryptionKey) throw new RepositoryKeyError(`the volume repository in ${where} is encrypted: pass --encryption-key-file`);
-    const opened = Sealer.openEncryption(opts.encryptionKey, config.encryption);
-    if (!opened) throw new RepositoryKeyError(`the --encryption-key-file does not open the volume repository in ${where} (wrong key)`);
-    sealer = opened;
   } else {
-    if (opts.encryptionKey) throw new RepositoryKeyError(`the volume repository in ${where} is not encrypted (it was made without --encryption-key-file): drop the flag, or use another storage location`);
-    sealer = Sealer.plain();
+    config = parseConfig(raw, where);
+    if (config.encryption) {
+      if (!opts.encryptionKey) throw new RepositoryKeyError(`the volume repository in ${where} is encrypted: pass --encryption-key-file`);
+      const opened = Sealer.openEncryption(opts.encryptionKey, config.encryption);
+      if (!opened) throw new RepositoryKeyError(`the --encryption-key-file does not open the volume repository in ${where} (wrong key)`);
+      sealer = opened;
+    } else {
+      if (opts.encryptionKey) throw new RepositoryKeyError(`the volume repository in ${where} is not encrypted (it was made without --encryption-key-file): drop the flag, or use another storage location`);
+      sealer = Sealer.plain();
+    }
   }
   return new Repository(opts.store, config, sealer, opts.uploadConcurrency ?? 4);
+}
+
+const snapshotIdOf = (key: string) => key.slice(SNAPSHOTS.length, -'.json'.length);
+
+/** A snapshot's manifest, checked: undefined when it is gone, else the manifest or what is damaged. */
+async function readManifest(store: ObjectStore, key: string): Promise<{ manifest: Manifest } | { damage: string } | undefined> {
+  const raw = await readIfExists(store, key);
+  if (!raw) return undefined;
+  const parsed = parseJson(raw);
+  const damage = parsed.problem ?? manifestProblem(parsed.value, snapshotIdOf(key));
+  return damage ? { damage } : { manifest: parsed.value as Manifest };
+}
+
+function manifestDamaged(store: ObjectStore, key: string, damage: string): RepositoryCorruptError {
+  return new RepositoryCorruptError(`the snapshot manifest ${printable(key, 160)} in ${store.describe()} is damaged: ${damage}; run repo check`);
 }
 
 /** Snapshots of a location's repository without opening it (no key needed): listing and deleting. */
 export async function* listSnapshots(store: ObjectStore): AsyncIterable<SnapshotInfo> {
   for await (const key of store.list(SNAPSHOTS)) {
     if (!key.endsWith('.json')) continue;
-    const manifest = await readJsonIfExists<Manifest>(store, key);
-    if (manifest) yield { id: manifest.id, meta: manifest.meta, totalBytes: manifest.totalBytes, created: manifest.created, chunks: manifest.chunks };
+    const read = await readManifest(store, key);
+    if (!read) continue;
+    if ('damage' in read) throw manifestDamaged(store, key, read.damage);
+    const { manifest } = read;
+    yield { id: manifest.id, meta: manifest.meta, totalBytes: manifest.totalBytes, created: manifest.created, chunks: manifest.chunks };
   }
 }
 
-/** Drops the snapshots of a backup (their chunks go at the next prune). No key needed. */
+/**
+ * Drops the snapshots of a backup (their chunks go at the next prune). No key needed. A damaged
+ * manifest stays: whose it is cannot be told (repo check names it, and prune waits for it).
+ */
 export async function deleteSnapshotsOfBackup(store: ObjectStore, backup: string): Promise<number> {
   let deleted = 0;
-  for await (const s of listSnapshots(store)) {
-    if (s.meta.backup !== backup) continue;
-    await store.delete(snapshotKey(s.id));
+  for await (const key of store.list(SNAPSHOTS)) {
+    if (!key.endsWith('.json')) continue;
+    const read = await readManifest(store, key);
+    if (!read || 'damage' in read || read.manifest.meta.backup !== backup) continue;
+    await store.delete(key);
     deleted++;
   }
   return deleted;
@@ -234,22 +283,25 @@ export class Repository {
     return locations;
   }
 
-  /** The index objects, read `concurrency` at a time. A damaged one is an error naming it. */
+  /**
+   * The index objects, read `concurrency` at a time, in the order they are listed (where two list
+   * a chunk, the first is where it is read). A damaged one is an error naming it.
+   */
   private async packIndexes(): Promise<PackIndex[]> {
     const keys: string[] = [];
     for await (const key of this.store.list(INDEX)) if (key.endsWith('.json')) keys.push(key);
-    const out: PackIndex[] = [];
-    await pool(keys, this.concurrency * 2, async (key) => {
-      let index: PackIndex | undefined;
-      try {
-        index = await readJsonIfExists<PackIndex>(this.store, key);
-      } catch (error) {
-        if (error instanceof SyntaxError) throw new RepositoryCorruptError(`the pack index ${key} in ${this.describe()} is damaged: ${error.message}`);
-        throw error;
-      }
-      if (index) out.push(index);
+    const out: (PackIndex | undefined)[] = [];
+    const maxBlob = maxSealedSize(this.config.chunker.maxSize);
+    await pool([...keys.keys()], this.concurrency * 2, async (i) => {
+      const key = keys[i]!;
+      const raw = await readIfExists(this.store, key);
+      if (!raw) return;
+      const parsed = parseJson(raw);
+      const problem = parsed.problem ?? packIndexProblem(parsed.value, key.slice(INDEX.length, -'.json'.length), maxBlob);
+      if (problem) throw new RepositoryCorruptError(`the pack index ${printable(key, 160)} in ${this.describe()} is damaged: ${problem}`);
+      out[i] = parsed.value as PackIndex;
     });
-    return out;
+    return out.filter((index) => index !== undefined);
   }
 
   async writeSnapshot(source: AsyncIterable<Uint8Array>, meta: SnapshotMeta, opts: { onProgress?(bytesRead: number): void; signal?: AbortSignal; tar?: boolean } = {}): Promise<SnapshotSummary> {
@@ -344,10 +396,11 @@ export class Repository {
   }
 
   private async manifest(id: string): Promise<Manifest> {
-    if (!/^[0-9a-f]{32}$/.test(id)) throw new RepositoryCorruptError(`"${id}" is not a snapshot id`);
-    const manifest = await readJsonIfExists<Manifest>(this.store, snapshotKey(id));
-    if (!manifest) throw new RepositoryCorruptError(`snapshot ${id} is not in the volume repository ${this.describe()}`);
-    return manifest;
+    if (!SNAPSHOT_ID.test(id)) throw new RepositoryCorruptError(`"${printable(id)}" is not a snapshot id`);
+    const read = await readManifest(this.store, snapshotKey(id));
+    if (!read) throw new RepositoryCorruptError(`snapshot ${id} is not in the volume repository ${this.describe()}`);
+    if ('damage' in read) throw manifestDamaged(this.store, snapshotKey(id), read.damage);
+    return read.manifest;
   }
 
   /** The snapshot's chunks as ranged reads of their packs: adjacent blobs of one pack in one GET. */
@@ -429,22 +482,28 @@ export class Repository {
     return deleteSnapshotsOfBackup(this.store, backup);
   }
 
-  /** Which chunks the snapshots use, and by whom. */
-  private async chunkUsers(): Promise<{ snapshots: number; users: Map<string, { snapshot: string; backup: string }[]> }> {
+  /** Which chunks the snapshots use, and by whom; and the manifests too damaged to tell. */
+  private async chunkUsers(): Promise<{ snapshots: number; users: Map<string, { snapshot: string; backup: string }[]>; damaged: { key: string; snapshot: string; damage: string }[] }> {
     const users = new Map<string, { snapshot: string; backup: string }[]>();
+    const damaged: { key: string; snapshot: string; damage: string }[] = [];
     let snapshots = 0;
     for await (const key of this.store.list(SNAPSHOTS)) {
       if (!key.endsWith('.json')) continue;
-      const m = await readJsonIfExists<Manifest>(this.store, key);
-      if (!m) continue;
+      const read = await readManifest(this.store, key);
+      if (!read) continue;
       snapshots++;
+      if ('damage' in read) {
+        damaged.push({ key, snapshot: printable(snapshotIdOf(key)), damage: read.damage });
+        continue;
+      }
+      const m = read.manifest;
       for (const [chunk] of m.chunkList) {
         const list = users.get(chunk) ?? [];
         if (!list.some((u) => u.snapshot === m.id)) list.push({ snapshot: m.id, backup: m.meta.backup });
         users.set(chunk, list);
       }
     }
-    return { snapshots, users };
+    return { snapshots, users, damaged };
   }
 
   private async storedPacks(): Promise<Set<string>> {
@@ -458,11 +517,11 @@ export class Repository {
    * and hashes right. A missing pack is one problem per snapshot, not one per chunk.
    */
   async check(opts: { readData?: boolean } = {}): Promise<CheckReport> {
-    const { snapshots, users } = await this.chunkUsers();
+    const { snapshots, users, damaged } = await this.chunkUsers();
     this.index = undefined; // what is stored now, not what this process read earlier
     const locations = await this.blobs();
     const packs = await this.storedPacks();
-    const problems: CheckProblem[] = [];
+    const problems: CheckProblem[] = damaged.map((d) => ({ snapshot: d.snapshot, backup: 'unknown', problem: `its manifest is damaged: ${d.damage}` }));
     const missingPacks = new Map<string, { user: { snapshot: string; backup: string }; pack: string; chunk: string; count: number }>();
     const toRead = new Map<string, string[]>();
     for (const [chunk, list] of users) {
@@ -510,12 +569,19 @@ export class Repository {
   async prune(): Promise<PruneReport> {
     const lock = await this.lock('prune');
     try {
-      const { users } = await this.chunkUsers();
+      const { users, damaged } = await this.chunkUsers();
+      // Which chunks a damaged manifest needs is unknown: pruning now could delete them.
+      if (damaged.length) throw new RepositoryCorruptError(`prune stopped: the snapshot manifest ${printable(damaged[0]!.key, 160)}${damaged.length > 1 ? ` (and ${damaged.length - 1} more)` : ''} is damaged (${damaged[0]!.damage}); run repo check, then restore or delete it`);
       const indexes = await this.packIndexes();
       const report: PruneReport = { chunksKept: 0, chunksDeleted: 0, packsDeleted: 0, packsRewritten: 0 };
       const indexed = new Set(indexes.map((i) => i.pack));
+      // A chunk that two indexes list (two writers stored it at once, or an entry is damaged) is
+      // read from the first one (readIndex): only that copy is kept, so no rewrite puts the other
+      // in its place.
+      const kept = new Map<string, IndexEntry>();
+      for (const index of indexes) for (const entry of index.blobs) if (users.has(entry[0]) && !kept.has(entry[0])) kept.set(entry[0], entry);
       for (const index of indexes) {
-        const used = index.blobs.filter(([id]) => users.has(id));
+        const used = index.blobs.filter((entry) => kept.get(entry[0]) === entry);
         report.chunksKept += used.length;
         if (used.length === index.blobs.length) continue;
         if (used.length) {
@@ -543,7 +609,13 @@ export class Repository {
 
   /** Copies a pack's `used` blobs into a new pack (and index) of their own; returns the new pack's id. */
   private async rewritePack(pack: string, used: IndexEntry[]): Promise<string> {
-    const bytes = await readAll(await this.store.get(packKey(pack)));
+    let bytes: Buffer;
+    try {
+      bytes = await readAll(await this.store.get(packKey(pack)));
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) throw new RepositoryCorruptError(`prune stopped: pack ${pack} is missing, and snapshots need chunks of it: run repo check`);
+      throw error;
+    }
     const writer = new PackWriter(this.store, LAYOUT, { packSize: Number.MAX_SAFE_INTEGER, concurrency: 1 });
     let copy = '';
     for (const [id, offset, length] of used) {
@@ -553,6 +625,13 @@ export class Repository {
     }
     await writer.flush();
     return copy;
+  }
+
+  /** A lock another process wrote; undefined when it is gone or is not a lock (damaged: no process holds it). */
+  private async readLock(key: string): Promise<{ kind: string; time: number } | undefined> {
+    const raw = await readIfExists(this.store, key);
+    const parsed = raw && parseJson(raw);
+    return parsed && isLock(parsed.value) ? parsed.value : undefined;
   }
 
   /** A lock object; refuses when the other kind holds a fresh one. */
@@ -570,9 +649,9 @@ export class Repository {
       const now = Date.now();
       for await (const other of this.store.list(LOCKS)) {
         if (other === key) continue;
-        const held = await readJsonIfExists<{ kind: string; time: number }>(this.store, other);
+        const held = await this.readLock(other);
         if (!held || now - held.time > LOCK_FRESH_MS) continue;
-        if (kind === 'prune') throw new RepositoryLockedError(`the volume repository is in use (${held.kind} lock ${other.slice(LOCKS.length)} from ${new Date(held.time).toISOString()}): prune again when no backup is running`);
+        if (kind === 'prune') throw new RepositoryLockedError(`the volume repository is in use (${held.kind} lock ${printable(other.slice(LOCKS.length))} from ${new Date(held.time).toISOString()}): prune again when no backup is running`);
         if (held.kind === 'prune') throw new RepositoryLockedError(`the volume repository is being pruned (since ${new Date(held.time).toISOString()}): back up again when it is done`);
       }
     } catch (error) {

@@ -27,6 +27,15 @@ export interface EncryptionConfig {
 
 export class ChunkCorruptError extends Error {}
 
+/**
+ * The most a chunk of `plaintextSize` bytes can take once sealed: zstd grows incompressible data by
+ * at most ~1/256 plus a frame header, encryption adds the nonce and tag. An index entry longer than
+ * this is damaged, and is refused before it becomes a ranged read (and an allocation) of that size.
+ */
+export function maxSealedSize(plaintextSize: number): number {
+  return plaintextSize + (plaintextSize >> 7) + 1024 + NONCE + TAG;
+}
+
 export class Sealer {
   private constructor(
     private readonly encKey: Buffer | undefined,
