@@ -4,6 +4,7 @@
 //   hack/cluster down [--name N | --all]  stop every process of N and remove its data dir
 //   hack/cluster status [--name N] [-o json]
 //   hack/cluster kubeconfig [--name N]    print the path of N's admin kubeconfig
+//   hack/cluster check [--node]           whether this machine can run a cluster (with a node): `ok`, or why not
 //   hack/cluster build [--node]           build (once) the binaries the local provider runs (--node: and the node's + images)
 // --provider local|kind (or KUBECTL_VELERO_PROVIDER) picks the provider; local is the default.
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { provider } from './cluster.ts';
 import type { ClusterStatus } from './types.ts';
 import { CONTROL_PLANE_COMPONENTS, NODE_COMPONENTS } from './versions.ts';
 
-const USAGE = 'usage: hack/cluster up|down|status|kubeconfig|build [--name N] [--node] [--all] [-o json] [--provider local|kind]';
+const USAGE = 'usage: hack/cluster up|down|status|kubeconfig|build|check [--name N] [--node] [--all] [-o json] [--provider local|kind]';
 
 function describe(s: ClusterStatus): string {
   return [
@@ -50,6 +51,15 @@ async function main(argv: string[]): Promise<number> {
   const p = provider(values.provider);
   const name = values.name;
   switch (verb) {
+    case 'check': {
+      // Whether this machine can run what `up` would start: a node needs root, containerd, runc, cgroup v1.
+      if (values.node) {
+        const { checkNodePrerequisites } = await import('../node/node.ts');
+        checkNodePrerequisites();
+      }
+      console.log(values.node ? 'ok: this machine can run a cluster with a node' : 'ok');
+      return 0;
+    }
     case 'build':
       await ensureBinaries(values.node ? [...CONTROL_PLANE_COMPONENTS, ...NODE_COMPONENTS] : [...CONTROL_PLANE_COMPONENTS]);
       if (values.node) await ensureImages();
