@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PREFIX ?= $(HOME)/.local
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: all deps build install uninstall test test-unit test-e2e typecheck demo cluster-tools system-packages clean fuzz
+.PHONY: all deps build install uninstall test test-unit test-e2e typecheck demo cluster-tools velero-tools system-packages clean fuzz
 
 all: build
 
@@ -47,11 +47,16 @@ system-packages:
 cluster-tools: deps
 	hack/cluster build
 
-test-e2e: system-packages build cluster-tools
+# A stock Velero (server + CLI) and its AWS plugin for the interop e2e and bench-vs-velero: built
+# once from the Go module proxy (~6-12 min cold on 2 cores) and cached like the cluster's binaries.
+velero-tools: deps
+	hack/cluster build --velero
+
+test-e2e: system-packages build cluster-tools velero-tools
 	node hack/run-tests.mjs e2e
 
 # Everything: type-check, unit tests, then the end-to-end suite on real clusters.
-test: system-packages build cluster-tools
+test: system-packages build cluster-tools velero-tools
 	node hack/run-tests.mjs all
 
 # The seeded fuzzers at full size (make test runs a ~1,000-case subset): FUZZ_SEED=N replays a run.

@@ -1,19 +1,7 @@
 // The CLI in-process: commands answer, and bad input is one line on stderr with a non-zero exit.
-import { PassThrough } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildCli } from './cli.ts';
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const code = await buildCli().run(args, { stdin: process.stdin, stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
+import { runCli as run } from './cli.test-helpers.ts';
 
 test('version -o json reports the plugin, commit and Node versions', async () => {
   const { code, stdout } = await run(['version', '-o', 'json']);

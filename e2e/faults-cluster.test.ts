@@ -41,7 +41,6 @@ let restartedMinio: ChildProcess | undefined;
 let auditLog: string;
 
 const velero = (args: string[], code = 0) => runCommand(plugin, [...args, '--kubeconfig', c.kubeconfig], env, code);
-const record = (name: string) => join(dirname(c.kubeconfig), 'minio-data', c.minio.bucket, `plugins/kubectl-velero/backups/${name}/in-progress.json`);
 
 function adminAuth() {
   const pki = join(dirname(c.kubeconfig), 'pki');
@@ -153,7 +152,8 @@ test('the API server killed part-way through a paginated LIST and not back: Part
   const listed = (await velero(['backup', 'get'])).stdout;
   assert.match(listed, /\ncut-list\s+(Failed|PartiallyFailed)\s/, listed);
   const described = (await velero(['backup', 'describe', 'cut-list', '--details'])).stdout;
-  assert.match(described, /Errors:\s+[1-9]/, described);
+  // Velero's layout: an Errors section from the results file, only when the backup counts errors.
+  assert.match(described, /\nErrors:\n  Velero:/, described);
   const next = await velero(['backup', 'create', 'after-restart', '--include-namespaces', 'bench-*']);
   assert.match(next.stdout, new RegExp(`Backup "after-restart" completed: \\d+ items`));
 });

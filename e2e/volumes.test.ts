@@ -121,7 +121,7 @@ test('back up both databases with their volume data; the repository lives under 
   assert.match(logs, /msg="running exec hook".*hookPhase=pre.*pod=dbs\/postgres-0/);
   assert.match(logs, /msg="running exec hook".*hookPhase=post.*pod=dbs\/mariadb-0/);
   assert.not.match(logs, /Error executing hook/);
-  assert.match((await velero(['backup', 'describe', 'db-1', '--details'])).stdout, /Pod Volume Backups - kubectl-velero:\n\s+Completed:\n\s+dbs\/(mariadb|postgres)-0: data \(snapshot/);
+  assert.match((await velero(['backup', 'describe', 'db-1', '--details'])).stdout, /Pod Volume Backups - kubectl-velero:\n\s+Completed:\n\s+dbs\/(mariadb|postgres)-0: data \(size: \d+\)\n/);
   const keys: string[] = [];
   for await (const o of bucketClient(a).listObjectsV2(a.minio.bucket, '', true)) keys.push(o.name!);
   const top = new Set(keys.map((k) => k.split('/')[0]));

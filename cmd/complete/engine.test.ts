@@ -1,9 +1,8 @@
 // Completion: the engine on a made-up command set (names, flags, values), and the real CLI through
 // `__complete`, in-process, in the exact wire format kubectl reads from kubectl_complete-velero.
-import { PassThrough } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildCli } from '../cli.ts';
+import { runCli as run } from '../cli.test-helpers.ts';
 import { completionScript, SHELLS } from './scripts.ts';
 import { complete, Directive, formatCompletion, type CommandSpec } from './engine.ts';
 import { listNames, nameKindForFlag, nameKindForPositional, registerNameLister, unregisterNameLister, type NameKind } from './names.ts';
@@ -92,17 +91,6 @@ test('wire format: candidates with descriptions, then the directive', () => {
   assert.is(out, 'a\tfirst one\nb\n:4\n');
   assert.is(formatCompletion({ candidates: [{ value: 'a', description: 'x' }], directive: 0 }, false), 'a\n:0\n');
 });
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const code = await buildCli().run(args, { stdin: process.stdin, stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
 
 test('the CLI answers __complete from its registered commands, hidden commands left out', async () => {
   const { code, stdout, stderr } = await run(['__complete', '']);

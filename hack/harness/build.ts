@@ -19,6 +19,10 @@ export function ldflags(component: GoComponent, version: string): string {
     const pkg = 'k8s.io/component-base/version';
     flags.push(`-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`);
   }
+  if (component.module === 'github.com/vmware-tanzu/velero') {
+    // `velero version` and the server's startup line say which Velero this is.
+    flags.push(`-X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=${version}`, '-X github.com/vmware-tanzu/velero/pkg/buildinfo.GitTreeState=clean');
+  }
   if (component.module === 'github.com/minio/minio') {
     // Pseudo-version v0.0.0-YYYYMMDDhhmmss-<commit>: MinIO names releases by that UTC time.
     const m = /-(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)-([0-9a-f]{12})$/.exec(version);

@@ -12,7 +12,7 @@ import { ensureBucket, generateCredentials, minioClient, writeCredentialsFile } 
 import { startFakeGcs } from './fake-gcs.ts';
 import { checkClusterName, clusterDir, clustersRoot } from './paths.ts';
 import { freePorts } from './ports.ts';
-import { type StartedProcess, isRunning, startProcess, stopProcesses, waitFor } from './processes.ts';
+import { type StartedProcess, isRunning, readAttached, startProcess, stopProcesses, waitFor } from './processes.ts';
 import type { ClusterProvider, ClusterStatus, UpOptions } from './types.ts';
 import { COMPONENTS, CONTROL_PLANE_COMPONENTS, NODE_COMPONENTS, pinnedVersion } from './versions.ts';
 import { type NodeState, startNode, stopNode } from '../node/node.ts';
@@ -183,6 +183,8 @@ export class LocalProvider implements ClusterProvider {
     checkClusterName(name);
     const dir = clusterDir(name);
     const state = readState(dir);
+    // What tests attached (a Velero server) goes first: it would only log the API server's absence.
+    await stopProcesses(readAttached(dir), dir);
     if (state?.node) await stopNode(state.node, dir, adminAuth(dir, state.status.apiServer));
     if (state) await stopProcesses(state.processes, dir);
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,8 @@
 //   hack/cluster status [--name N] [-o json]
 //   hack/cluster kubeconfig [--name N]    print the path of N's admin kubeconfig
 //   hack/cluster check [--node]           whether this machine can run a cluster (with a node): `ok`, or why not
-//   hack/cluster build [--node]           build (once) the binaries the local provider runs (--node: and the node's + images)
+//   hack/cluster build [--node] [--velero] build (once) the binaries the local provider runs (--node: and the node's + images;
+//                                        --velero: a stock Velero and its AWS plugin, for the interop tests and bench-vs-velero)
 // --provider local|kind (or KUBECTL_VELERO_PROVIDER) picks the provider; local is the default.
 import { parseArgs } from 'node:util';
 import { ensureBinaries } from './build.ts';
@@ -14,7 +15,7 @@ import { provider } from './cluster.ts';
 import type { ClusterStatus } from './types.ts';
 import { CONTROL_PLANE_COMPONENTS, NODE_COMPONENTS } from './versions.ts';
 
-const USAGE = 'usage: hack/cluster up|down|status|kubeconfig|build|check [--name N] [--node] [--all] [-o json] [--provider local|kind]';
+const USAGE = 'usage: hack/cluster up|down|status|kubeconfig|build|check [--name N] [--node] [--velero] [--all] [-o json] [--provider local|kind]';
 
 function describe(s: ClusterStatus): string {
   return [
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
       output: { type: 'string', short: 'o' },
       provider: { type: 'string' },
       node: { type: 'boolean' },
+      velero: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
     case 'build':
       await ensureBinaries(values.node ? [...CONTROL_PLANE_COMPONENTS, ...NODE_COMPONENTS] : [...CONTROL_PLANE_COMPONENTS]);
       if (values.node) await ensureImages();
+      if (values.velero) await ensureBinaries(['velero', 'velero-plugin-for-aws']);
       return 0;
     case 'up': {
       const status = await p.up(name, values.node === undefined ? {} : { node: values.node });

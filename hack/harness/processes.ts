@@ -3,7 +3,7 @@
 // `down` stops exactly those pids, after checking each still runs one of our binaries with our
 // cluster dir on its command line, so a recycled pid is never killed.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StartedProcess {
@@ -25,6 +25,27 @@ export function startProcess(clusterDir: string, name: string, binary: string, a
   } finally {
     closeSync(fd);
   }
+}
+
+// Processes a test starts beside a running cluster (a stock Velero server) are not part of what
+// `up` started, whose every process must run for the cluster to count as up; they are listed in
+// their own file, which `down` reads too, so none outlives its cluster.
+const attachedFile = (clusterDir: string) => join(clusterDir, 'attached.json');
+
+export function readAttached(clusterDir: string): StartedProcess[] {
+  try {
+    return JSON.parse(readFileSync(attachedFile(clusterDir), 'utf8')) as StartedProcess[];
+  } catch {
+    return [];
+  }
+}
+
+export function recordAttached(clusterDir: string, p: StartedProcess): void {
+  writeFileSync(attachedFile(clusterDir), JSON.stringify([...readAttached(clusterDir), p]));
+}
+
+export function forgetAttached(clusterDir: string, p: StartedProcess): void {
+  if (existsSync(attachedFile(clusterDir))) writeFileSync(attachedFile(clusterDir), JSON.stringify(readAttached(clusterDir).filter((a) => a.pid !== p.pid)));
 }
 
 export function isRunning(pid: number): boolean {

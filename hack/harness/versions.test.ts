@@ -23,6 +23,12 @@ test('MinIO is stamped with the release named after its pseudo-version time', ()
   assert.match(flags, /cmd\.CommitID=7aac2a2c5b7c/);
 });
 
+test('Velero is stamped with its release, so `velero version` and the server log name it', () => {
+  assert.is(pinnedVersion(COMPONENTS.velero), 'v1.18.3');
+  assert.match(ldflags(COMPONENTS.velero, 'v1.18.3'), /-X github\.com\/vmware-tanzu\/velero\/pkg\/buildinfo\.Version=v1\.18\.3/);
+  assert.not.match(ldflags(COMPONENTS['velero-plugin-for-aws'], 'v1.14.3'), /buildinfo/);
+});
+
 test('a program of ours is cached under its pin and the hash of its sources; a module under its pin alone', () => {
   assert.match(cacheVersion(COMPONENTS['minio-admin']), new RegExp(`^${pinnedVersion(COMPONENTS['minio-admin'])}-src\\.[0-9a-f]{12}$`));
   assert.is(cacheVersion(COMPONENTS.minio), pinnedVersion(COMPONENTS.minio));

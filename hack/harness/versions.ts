@@ -32,6 +32,11 @@ export const COMPONENTS = {
   // MinIO's admin API for tests that revoke credentials (hack/harness/minio-admin.ts): our program,
   // on the madmin-go MinIO pins. Built on first use, not by `hack/cluster build`.
   'minio-admin': { name: 'minio-admin', toolsDir: 'minio', module: 'github.com/minio/madmin-go/v3', pkg: './admin' },
+  // A stock Velero (server and CLI in one binary) and its AWS object-store plugin, for the interop
+  // e2e and `make bench-vs-velero` (hack/harness/velero.ts). Built on first use (~12 min cold on
+  // 2 cores), by `make velero-tools`, never by `hack/cluster build`.
+  velero: { name: 'velero', toolsDir: 'velero', module: 'github.com/vmware-tanzu/velero', pkg: 'github.com/vmware-tanzu/velero/cmd/velero' },
+  'velero-plugin-for-aws': { name: 'velero-plugin-for-aws', toolsDir: 'velero-plugin-for-aws', module: 'github.com/vmware-tanzu/velero-plugin-for-aws', pkg: 'github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws' },
 } as const satisfies Record<string, GoComponent>;
 
 export type ComponentName = keyof typeof COMPONENTS;

@@ -78,4 +78,25 @@ test("the service-account token volume the API server injects anew is no differe
   if (v.state === 'different') assert.equal(v.differences.map((d) => d.path), ['spec.volumes']);
 });
 
+test("a Job pod's job-tracking finalizer, which the Job controller removes by itself, is no difference; another lost finalizer is", () => {
+  const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'migrate-x', namespace: 'shop', finalizers: ['batch.kubernetes.io/job-tracking', 'example.com/keep'] }, spec: { containers: [{ name: 'm', image: 'busybox' }] } };
+  const counted = structuredClone(pod);
+  counted.metadata.finalizers = ['example.com/keep'];
+  assert.equal(compareRestored(pod, counted, 'created'), { state: 'same' });
+  const lost = structuredClone(pod);
+  delete lost.metadata.finalizers;
+  const v = compareRestored(pod, lost, 'created');
+  assert.is(v.state, 'different');
+  if (v.state === 'different') assert.equal(v.differences.map((d) => d.path), ['metadata.finalizers']);
+});
+
+test('a namespace a stock Velero restored has no restore labels, and that is no difference; its own labels still count', () => {
+  const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'web', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' } } };
+  const byVelero: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'web', 'kubernetes.io/metadata.name': 'shop' } } };
+  assert.equal(compareRestored(ns, byVelero, 'created'), { state: 'same' });
+  const lost = structuredClone(byVelero);
+  delete lost.metadata.labels!.team;
+  assert.is(compareRestored(ns, lost, 'created').state, 'different');
+});
+
 test.run();

@@ -16,7 +16,11 @@ export function compareRestored(wanted: KubeObject, live: KubeObject | undefined
   // Only what this restore created, updated or kept is held to the backup's content.
   if (restoredAs === undefined || restoredAs === 'failed') return { state: 'not-checked' };
   if (!live) return { state: 'missing' };
-  const differences = shownDifferences(wanted.kind, subsetDifferences(restoredAs === 'skipped' ? withoutRestoreLabels(wanted) : wanted, asRestoreLeavesIt(live)));
+  // A stock Velero makes a restored namespace from the backup's metadata without the restore labels
+  // it puts on everything else, so a namespace is held to its backed-up labels, with or without them.
+  const unlabelled = restoredAs === 'skipped' || wanted.kind === 'Namespace';
+  const expected = withoutControllerFinalizers(unlabelled ? withoutRestoreLabels(wanted) : wanted);
+  const differences = shownDifferences(wanted.kind, subsetDifferences(expected, asRestoreLeavesIt(live)));
   return differences.length ? { state: 'different', differences } : { state: 'same' };
 }
 
@@ -30,6 +34,23 @@ export function outcomesByObject(resourceList: Record<string, string[]>): Map<st
     }
   }
   return out;
+}
+
+/**
+ * Finalizers a controller puts on and takes off by itself: the Job controller removes
+ * `batch.kubernetes.io/job-tracking` from a Job's pod once it has counted it, also from a pod a
+ * restore brought back (seen when judging a stock Velero's restore of a Job), so its absence later
+ * is the cluster at work, not a difference.
+ */
+const CONTROLLER_FINALIZERS: Record<string, string[]> = { Pod: ['batch.kubernetes.io/job-tracking'] };
+
+function withoutControllerFinalizers(wanted: KubeObject): KubeObject {
+  const dropped = CONTROLLER_FINALIZERS[wanted.kind ?? ''];
+  const finalizers = wanted.metadata.finalizers as string[] | undefined;
+  if (!dropped || !Array.isArray(finalizers) || !finalizers.some((f) => dropped.includes(f))) return wanted;
+  const kept = finalizers.filter((f) => !dropped.includes(f));
+  const { finalizers: _, ...metadata } = wanted.metadata;
+  return { ...wanted, metadata: kept.length ? { ...metadata, finalizers: kept } : metadata };
 }
 
 /**

@@ -45,6 +45,11 @@ export class StoredRestores {
     await this.putObject(this.withoutHeartbeat(restore));
   }
 
+  /** Has the location a restore's files without its object — a restore a Velero server made? */
+  async hasFilesOnly(name: string): Promise<boolean> {
+    return !(await this.exists(name)) && this.store.exists(restoreKeys(name).resourceList);
+  }
+
   async exists(name: string): Promise<boolean> {
     return this.store.exists(restoreKeys(name).object);
   }

@@ -11,15 +11,15 @@ export class BackupDescribeCommand extends LocationCommand {
 
   static override usage = Command.Usage({
     category: 'Backup',
-    description: 'show a backup\'s spec, status, and with --details its results and resource list',
+    description: 'show a backup\'s spec, status, warnings and errors, and with --details its resource list',
     examples: [
       ['Describe a backup', 'kubectl velero backup describe shop-1'],
-      ['With warnings, errors and every item', 'kubectl velero backup describe shop-1 --details'],
+      ['With every item and each volume', 'kubectl velero backup describe shop-1 --details'],
     ],
   });
 
   names = Option.Rest({ name: 'NAME', required: 1 });
-  details = Option.Boolean('--details', false, { description: 'show errors, warnings and the resource list' });
+  details = Option.Boolean('--details', false, { description: 'also show the resource list and each volume backed up' });
   output = Option.String('-o,--output', { description: 'output format: table (default), json or yaml' });
 
   async run(): Promise<number> {
@@ -32,12 +32,15 @@ export class BackupDescribeCommand extends LocationCommand {
         parts.push(renderStructured(backup, format));
         continue;
       }
-      const results = this.details ? await backups.results(name) : undefined;
+      // As Velero: the results file is read whenever the backup counts warnings or errors, with or
+      // without --details; the resource list only with --details.
+      const results = backup.status.errors || backup.status.warnings ? await backups.results(name) : undefined;
       const resourceList = this.details ? await backups.resourceList(name) : undefined;
       const podVolumeBackups = await readRecords(store, name);
       parts.push(describeBackup(backup, { results, resourceList, podVolumeBackups, details: this.details }));
     }
-    this.context.stdout.write(safeText(parts.join('\n')));
+    // Velero separates backups by two blank lines.
+    this.context.stdout.write(safeText(parts.join(format === 'table' ? '\n\n' : '\n')));
     return 0;
   }
 }

@@ -8,6 +8,7 @@ import type { ObjectStore } from '../../../internal/storage/object-store.ts';
 import type { BackupResults } from '../../../internal/backup/results.ts';
 import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
+import { readClusterRestore } from '../../../internal/kube/velero-restores.ts';
 import { checkFidelity } from '../../../internal/restore/fidelity.ts';
 import { parseResourceModifiers } from '../../../internal/restore/modifiers/rules.ts';
 import { formatDifferences } from '../../../internal/restore/object-diff.ts';
@@ -97,7 +98,7 @@ export class RestoreDescribeCommand extends LocationCommand {
   async run(): Promise<number> {
     const location = await this.openLocation();
     const restores = openStoredRestores(location);
-    const r = await restores.get(this.name);
+    const r = await this.findRestore(restores);
     const out = describeRestore(r, await restores.results(this.name));
     if (this.details) {
       out.push('', 'Resource List:');
@@ -108,6 +109,25 @@ export class RestoreDescribeCommand extends LocationCommand {
     if (this.fidelity) exitCode = await this.fidelityReport(r, restores, location.store, out);
     this.context.stdout.write(`${safeText(out.join('\n'))}\n`);
     return exitCode;
+  }
+
+  /**
+   * Ours from the location; else one a stock Velero server made: its files are in the location, its
+   * Restore object in the cluster's Velero namespace.
+   */
+  private async findRestore(restores: StoredRestores): Promise<Restore> {
+    const stored = await restores.find(this.name);
+    if (stored) return stored;
+    if (await restores.hasFilesOnly(this.name)) {
+      const client = new KubeHttpClient(await loadKubeConfig(this.kubeTarget()));
+      try {
+        const made = await readClusterRestore<Restore>(client, this.veleroNamespace(), this.name);
+        if (made?.status) return made;
+      } finally {
+        client.close();
+      }
+    }
+    return restores.get(this.name);
   }
 
   private async fidelityReport(r: Restore, restores: StoredRestores, store: ObjectStore, out: string[]): Promise<number> {

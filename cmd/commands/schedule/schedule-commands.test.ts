@@ -1,30 +1,15 @@
 // The schedule commands in-process over a local-directory location (no cluster): what they print,
 // what they store, and that bad input is one line with nothing created.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildCli } from '../../cli.ts';
+import { withLocalLocation } from '../../cli.test-helpers.ts';
 import { shortHumanDuration, timeFromNow } from './format-schedule.ts';
 
-let dir: string;
-let savedConfig: string | undefined;
+const { dir: tempDir, velero } = withLocalLocation(test, 'kv-schedule-cmd-');
 
-async function velero(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  // No kubeconfig: the location comes from the config file alone.
-  const code = await buildCli().run([...args, '--kubeconfig', join(dir, 'no-kubeconfig')], { stdin: process.stdin, stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
-
-const schedulesDir = () => join(dir, 'store', 'plugins', 'kubectl-velero', 'schedules');
+const schedulesDir = () => join(tempDir(), 'store', 'plugins', 'kubectl-velero', 'schedules');
 const stored = (name: string) => JSON.parse(readFileSync(join(schedulesDir(), `${name}.json`), 'utf8'));
 const storedNames = () => {
   try {
@@ -33,20 +18,6 @@ const storedNames = () => {
     return [];
   }
 };
-
-test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kv-schedule-cmd-'));
-  savedConfig = process.env.KUBECTL_VELERO_CONFIG;
-  process.env.KUBECTL_VELERO_CONFIG = join(dir, 'config.yaml');
-  const r = await velero(['backup-location', 'create', 'here', '--provider', 'local', '--config', `path=${join(dir, 'store')}`, '--default']);
-  assert.is(r.code, 0, r.stderr);
-});
-
-test.after.each(() => {
-  if (savedConfig === undefined) delete process.env.KUBECTL_VELERO_CONFIG;
-  else process.env.KUBECTL_VELERO_CONFIG = savedConfig;
-  rmSync(dir, { recursive: true, force: true });
-});
 
 test('create stores a Velero Schedule with the backup flags as its template', async () => {
   const r = await velero(['schedule', 'create', 'daily', '--schedule', '0 2 * * *', '--ttl', '168h', '--include-namespaces', 'shop,web', '--labels', 'team=shop', '-l', 'app=web', '--use-owner-references-in-backup']);
