@@ -184,7 +184,7 @@ test('filters: resources, label selector, excluded namespaces, no cluster resour
 
 test('get, describe, logs, delete', async () => {
   const { stdout: table } = await velero(['backup', 'get']);
-  assert.match(table, /^NAME\s+STATUS\s+ERRORS\s+WARNINGS\s+CREATED\s+EXPIRES\s+STORAGE LOCATION\s+SELECTOR/);
+  assert.match(table, /^NAME\s+STATUS\s+ERRORS\s+WARNINGS\s+CREATED\s+EXPIRES\s+STORAGE LOCATION\s+QUEUE POSITION\s+SELECTOR\n/);
   assert.match(table, /\nshop-1\s+Completed\s+0\s+0\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC\s+29d\s+minio\s+<none>/);
   const one = JSON.parse((await velero(['backup', 'get', 'shop-1', '-o', 'json'])).stdout);
   assert.is(one.kind, 'Backup');

@@ -11,9 +11,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downCluster, upCluster } from '../../hack/harness/cluster.ts';
-import { KubeHttpClient } from '../../internal/kube/http-client.ts';
-import { loadKubeConfig } from '../../internal/kube/kubeconfig.ts';
 import { seedObjects } from '../backup/seed.ts';
+import { floorSeconds, readObjects } from './floor.ts';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
 const NAMESPACES = Number(process.env.BENCH_NAMESPACES ?? 100);
@@ -21,51 +20,6 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const SOURCE = `bench-restore-src-${process.pid}`;
 const TARGET = `bench-restore-dst-${process.pid}`;
 const plugin = join(import.meta.dirname, '..', '..', 'bin', 'kubectl-velero');
-
-interface Obj {
-  apiVersion: string;
-  kind: string;
-  metadata: Record<string, unknown> & { name: string; namespace: string };
-  [k: string]: unknown;
-}
-
-/** The seeded objects as a restore would create them. */
-async function readObjects(kubeconfig: string): Promise<{ path: string; body: Obj }[]> {
-  const client = new KubeHttpClient(await loadKubeConfig({ kubeconfig }));
-  const out: { path: string; body: Obj }[] = [];
-  for (const [resource, kind] of [['configmaps', 'ConfigMap'], ['secrets', 'Secret']] as const) {
-    let token: string | undefined;
-    do {
-      const page = await client.getJson<{ items: Obj[]; metadata: { continue?: string } }>(`/api/v1/${resource}`, { limit: '500', continue: token, labelSelector: 'bench=backup' });
-      for (const item of page.items) {
-        const { name, namespace, labels } = item.metadata;
-        const { metadata: _m, ...rest } = item;
-        out.push({ path: `/api/v1/namespaces/${namespace.replace(/^bench-/, 'floor-')}/${resource}`, body: { ...rest, apiVersion: 'v1', kind, metadata: { name, namespace: namespace.replace(/^bench-/, 'floor-'), labels } } });
-      }
-      token = page.metadata.continue || undefined;
-    } while (token);
-  }
-  client.close();
-  return out;
-}
-
-async function floorSeconds(kubeconfig: string, objects: { path: string; body: Obj }[]): Promise<number> {
-  const client = new KubeHttpClient(await loadKubeConfig({ kubeconfig }), { maxSockets: CONCURRENCY });
-  const namespaces = [...new Set(objects.map((o) => o.body.metadata.namespace))];
-  const start = process.hrtime.bigint();
-  await pool(namespaces, CONCURRENCY, (name) => client.sendJson('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
-  await pool(objects, CONCURRENCY, (o) => client.sendJson('POST', o.path, o.body));
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  client.close();
-  return seconds;
-}
-
-async function pool<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
 
 async function main(): Promise<void> {
   const [source, target] = await Promise.all([upCluster(SOURCE), upCluster(TARGET)]);
@@ -76,8 +30,8 @@ async function main(): Promise<void> {
     execFileSync(plugin, ['backup-location', 'create', 'minio', '--provider', 'aws', '--bucket', source.minio.bucket, '--credential-file', source.minio.credentialsFile, '--config', `region=${source.minio.region},s3ForcePathStyle=true,s3Url=${source.minio.endpoint}`, '--default'], { env, stdio: 'inherit' });
     execFileSync(plugin, ['backup', 'create', 'bench-1', '--include-namespaces', 'bench-*', '--kubeconfig', source.kubeconfig], { env, stdio: 'inherit' });
 
-    const objects = await readObjects(source.kubeconfig);
-    const floor = await floorSeconds(target.kubeconfig, objects);
+    const objects = await readObjects(source.kubeconfig, (ns) => ns.replace(/^bench-/, 'floor-'));
+    const floor = await floorSeconds(target.kubeconfig, objects, CONCURRENCY, { createNamespaces: true });
     const floorPerS = (objects.length + NAMESPACES) / floor;
     console.log(`floor: ${objects.length} objects + ${NAMESPACES} namespaces by ${CONCURRENCY} concurrent POSTs in ${floor.toFixed(2)} s = ${floorPerS.toFixed(0)} objects/s`);
 

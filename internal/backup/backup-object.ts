@@ -48,6 +48,8 @@ export interface BackupStatus {
   errors?: number;
   progress?: { totalItems?: number; itemsBackedUp?: number };
   hookStatus?: { hooksAttempted?: number; hooksFailed?: number };
+  /** A Velero server's queue (Queued backups); ours never queue. */
+  queuePosition?: number;
 }
 
 export interface Backup {

@@ -23,6 +23,7 @@ export interface KubeWriter extends KubeRequester {
 
 /** Longest silence on a request's socket before it counts as a (retryable) timeout. */
 const DEFAULT_TIMEOUT_MS = 60_000;
+const OPTIONS_TTL_MS = 5_000;
 
 interface TransientError {
   retryAfterMs?: number;
@@ -31,6 +32,8 @@ interface TransientError {
 export class KubeHttpClient implements KubeWriter {
   private readonly server: URL;
   private agent: http.Agent | undefined;
+  /** The kubeconfig's request options (TLS material, auth headers) for a few seconds: see requestOptions. */
+  private cachedOptions: { opts: https.RequestOptions; until: number } | undefined;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -60,7 +63,7 @@ export class KubeHttpClient implements KubeWriter {
     let body: string;
     try {
       body = await withRetry(
-        () => this.request(url, signal, method, payload),
+        () => this.requestOnce401(url, signal, method, payload),
         (error) => !signal?.aborted && (isRetryableNetworkError(error) || (error instanceof KubeApiError && isRetryableStatus(error.status))),
         this.options.retry ?? DEFAULT_RETRY,
       );
@@ -72,8 +75,15 @@ export class KubeHttpClient implements KubeWriter {
     return JSON.parse(body) as T;
   }
 
-  /** Keep-alive agent with the kubeconfig's TLS material; a proxy-configured cluster keeps client-node's agent. */
+  /**
+   * Keep-alive agent with the kubeconfig's TLS material; a proxy-configured cluster keeps
+   * client-node's agent. client-node builds the options anew on every call (decoding certificates,
+   * asking an exec plugin's cache for its token): a restore of 10,000 objects spent a tenth of its
+   * CPU there, so they are kept for OPTIONS_TTL_MS, and a 401 drops them (a token that expired in
+   * between is fetched again once).
+   */
   private async requestOptions(): Promise<https.RequestOptions> {
+    if (this.cachedOptions && Date.now() < this.cachedOptions.until) return this.cachedOptions.opts;
     const opts: https.RequestOptions = { headers: {} };
     await this.kc.applyToHTTPSOptions(opts);
     if (this.kc.getCurrentCluster()?.proxyUrl) return opts;
@@ -85,7 +95,20 @@ export class KubeHttpClient implements KubeWriter {
           : new https.Agent({ ...common, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername });
     }
     opts.agent = this.agent;
+    this.cachedOptions = { opts, until: Date.now() + OPTIONS_TTL_MS };
     return opts;
+  }
+
+  /** A 401 with kept options: maybe a token that expired since; once more with options built anew. */
+  private async requestOnce401(url: URL, signal: AbortSignal | undefined, method: 'GET' | WriteMethod, payload: string | undefined): Promise<string> {
+    const kept = this.cachedOptions !== undefined;
+    try {
+      return await this.request(url, signal, method, payload);
+    } catch (error) {
+      if (!(kept && error instanceof KubeApiError && error.status === 401)) throw error;
+      this.cachedOptions = undefined;
+      return this.request(url, signal, method, payload);
+    }
   }
 
   /** Resolves when the API server says it is ready (/readyz answers 200), once, within `timeoutMs`. */

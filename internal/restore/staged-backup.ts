@@ -10,7 +10,7 @@
 // restore's filters and namespace mappings, which look at paths, see what is restored: an item
 // whose content names another object, or whose name could not be a Kubernetes name, is corrupt.
 // Corrupt items are reported with their paths and the rest of the backup is restored.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readSync } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,7 +113,10 @@ export class StagedBackup {
   async read(item: StagedItem, groupResource: string): Promise<Record<string, unknown>> {
     const path = StagedBackup.pathOf(groupResource, item);
     const buffer = Buffer.allocUnsafe(item.length);
-    const { bytesRead } = await this.file.read(buffer, 0, item.length, item.offset);
+    // One pread on the open staging file, synchronously: an item is a few KiB in the page cache,
+    // and the thread-pool round trip of FileHandle.read cost more than the read (a tenth of a
+    // 10,000-item restore's CPU).
+    const bytesRead = readSync(this.file.fd, buffer, 0, item.length, item.offset);
     if (bytesRead !== item.length) throw new Error(`the staged copy of ${quoteUntrusted(path)} is short (${bytesRead} of ${item.length} bytes)`);
     let parsed: unknown;
     try {

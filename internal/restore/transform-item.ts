@@ -28,7 +28,9 @@ export function transformItem(groupResource: string, original: KubeObject, ctx: 
     item = result.item;
   }
   const modified = applyResourceModifiers(ctx.modifiers, item, groupResource);
-  item = structuredClone(modified.item);
+  // The rules' patches may put their own values into the item: a copy, so that what follows never
+  // changes the rules. Without rules the item is already this restore's own copy.
+  item = ctx.modifiers ? structuredClone(modified.item) : modified.item;
   // managedFields: the API server records its own on create; copied ones would name the old managers.
   delete (item.metadata as Record<string, unknown>).managedFields;
   const ns = item.metadata.namespace;

@@ -31,9 +31,19 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
 }
 
+const NOT_FOUND = Symbol.for('kubectl-velero/object-not-found');
+
 export class ObjectNotFoundError extends Error {
+  readonly [NOT_FOUND] = true;
+
   constructor(readonly key: string, where: string) {
     super(`object "${key}" not found in ${where}`);
+  }
+
+  // A store module loaded through a dynamic import() can be a second copy of this module (under a
+  // test runner's loader): `instanceof` asks for the brand, not for this copy of the class.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[NOT_FOUND] === true;
   }
 }
 

@@ -3,13 +3,24 @@
 // can be compared with Velero's line for line.
 import { escapeUnsafe } from './quote.ts';
 
+/** Go's tabwriter settings: a column is max(minWidth, widest cell + padding) wide. */
+export interface TabSettings {
+  minWidth: number;
+  padding: number;
+}
+
+/** What Velero's Describer uses (minwidth 0, padding 2). */
+export const DESCRIBE_TABS: TabSettings = { minWidth: 0, padding: 2 };
+/** What kubectl's table printer uses (cli-runtime's GetNewTabWriter: minwidth 6, padding 3), so Velero's `get` tables too. */
+export const TABLE_TABS: TabSettings = { minWidth: 6, padding: 3 };
+
 /**
- * Go's text/tabwriter as Velero's Describer sets it up (minwidth 0, padding 2, spaces, no flags):
- * a tab ends a cell, and each column of cells in consecutive lines is as wide as its widest cell
- * plus two. A line with fewer cells ends the column, which is why Velero's blank lines between
- * sections also separate their alignment.
+ * Go's text/tabwriter (spaces, no flags): a tab ends a cell, and each column of cells in
+ * consecutive lines is as wide as its widest cell plus the padding, at least the minimum width. A
+ * line with fewer cells ends the column, which is why Velero's blank lines between sections also
+ * separate their alignment. The last cell of a line is not padded.
  */
-export function tabAlign(text: string): string {
+export function tabAlign(text: string, tabs: TabSettings = DESCRIBE_TABS): string {
   const rows = text.split('\n').map((line) => line.split('\t'));
   const width = (cell: string) => [...cell].length; // Go counts runes
   const widths: number[] = [];
@@ -24,8 +35,8 @@ export function tabAlign(text: string): string {
       if (column >= rows[i]!.length - 1) continue;
       write(printed, i);
       let blockEnd = i;
-      let w = 0;
-      for (; blockEnd < end && column < rows[blockEnd]!.length - 1; blockEnd++) w = Math.max(w, width(rows[blockEnd]![column]!) + 2);
+      let w = tabs.minWidth;
+      for (; blockEnd < end && column < rows[blockEnd]!.length - 1; blockEnd++) w = Math.max(w, width(rows[blockEnd]![column]!) + tabs.padding);
       widths.push(w);
       format(i, blockEnd);
       widths.pop();

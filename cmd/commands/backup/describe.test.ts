@@ -22,12 +22,6 @@ function storeBackup(name: string, errors: number, results: unknown): void {
   };
   writeFileSync(join(folder, 'velero-backup.json'), JSON.stringify(backup));
   writeFileSync(join(folder, `${name}-results.gz`), gzipSync(JSON.stringify(results)));
-  // Our (empty) list of file-system volume backups. Every file describe reads is there: under
-  // `uvu -r tsx` the store opened through a dynamic import() has its own copy of
-  // ObjectNotFoundError, so a missing file would read as a failure here (not in the build).
-  const plugin = join(tempDir(), 'store', 'plugins', 'kubectl-velero', 'backups', name);
-  mkdirSync(plugin, { recursive: true });
-  writeFileSync(join(plugin, 'podvolumebackups.json.gz'), gzipSync('[]'));
 }
 
 test('errors come from the results file without --details; backups are two blank lines apart, as Velero prints them', async () => {
@@ -39,6 +33,19 @@ test('errors come from the results file without --details; backups are two blank
   assert.ok(r.stdout.includes('\n\n\nErrors:\n  Velero:   it broke\n  Cluster:    <none>\n  Namespaces: <none>\n\nNamespaces:\n'), r.stdout);
   assert.ok(r.stdout.includes('  Pod Volume Backups: <none included>\n\n\nName:         good\n'), r.stdout);
   assert.ok(r.stdout.endsWith('  Pod Volume Backups: <none included>\n'), r.stdout);
+});
+
+test("a Velero-made backup's file-system volumes (its node agent's kopia records) are listed as Velero lists them", async () => {
+  storeBackup('v1', 0, { errors: {}, warnings: {} });
+  const pvb = (volume: string, phase: string, totalBytes?: number) => ({
+    apiVersion: 'velero.io/v1', kind: 'PodVolumeBackup', metadata: { name: `v1-${volume}`, namespace: 'velero' },
+    spec: { pod: { kind: 'Pod', namespace: 'shop', name: 'db-0' }, volume, uploaderType: 'kopia' },
+    status: { phase, ...(totalBytes ? { progress: { totalBytes, bytesDone: totalBytes } } : {}) },
+  });
+  writeFileSync(join(tempDir(), 'store', 'backups', 'v1', 'v1-podvolumebackups.json.gz'), gzipSync(JSON.stringify([pvb('data', 'Completed', 2048), pvb('logs', 'Completed'), pvb('tmp', 'Failed')])));
+  const r = await velero(['backup', 'describe', 'v1', '--details']);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes('  Pod Volume Backups - kopia:\n    Completed:\n      shop/db-0: data (size: 2048), logs\n    Failed:\n      shop/db-0: tmp\n'), r.stdout);
 });
 
 test.run();

@@ -3,6 +3,7 @@ import { LocationCommand } from '../../location-command.ts';
 import { safeText } from '../../../internal/text/quote.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { readRecords } from '../../../internal/volumes/records.ts';
+import { readVeleroPodVolumeBackups } from '../../../internal/volumes/velero-pod-volumes.ts';
 import { describeBackup } from './format-backup.ts';
 import { openBackupStore } from './open-store.ts';
 
@@ -36,7 +37,8 @@ export class BackupDescribeCommand extends LocationCommand {
       // without --details; the resource list only with --details.
       const results = backup.status.errors || backup.status.warnings ? await backups.results(name) : undefined;
       const resourceList = this.details ? await backups.resourceList(name) : undefined;
-      const podVolumeBackups = await readRecords(store, name);
+      // Ours (under plugins/), or those of a Velero-made backup (its node agent's, in Velero's file).
+      const podVolumeBackups = [...(await readRecords(store, name)), ...(await readVeleroPodVolumeBackups(store, name))];
       parts.push(describeBackup(backup, { results, resourceList, podVolumeBackups, details: this.details }));
     }
     // Velero separates backups by two blank lines.

@@ -9,7 +9,8 @@ import { usesOldResourceFilters } from '../../../internal/backup/spec.ts';
 import { Describer } from '../../../internal/text/describer.ts';
 import type { PodVolumeBackupRecord } from '../../../internal/volumes/records.ts';
 
-export const GET_COLUMNS = ['NAME', 'STATUS', 'ERRORS', 'WARNINGS', 'CREATED', 'EXPIRES', 'STORAGE LOCATION', 'SELECTOR'];
+// Velero's columns; QUEUE POSITION is a Velero server's queue, which we never have: always empty.
+export const GET_COLUMNS = ['NAME', 'STATUS', 'ERRORS', 'WARNINGS', 'CREATED', 'EXPIRES', 'STORAGE LOCATION', 'QUEUE POSITION', 'SELECTOR'];
 
 /** Go's time.Time String() as Velero prints it: `2026-11-24 10:00:00 +0000 UTC`. */
 export function goTime(iso: string | undefined): string {
@@ -38,6 +39,7 @@ export function getRow(b: Backup, now = Date.now()): string[] {
     goTime(b.metadata.creationTimestamp ?? b.status.startTimestamp),
     expiresIn(b.status.expiration, now),
     b.spec.storageLocation ?? '',
+    b.status.queuePosition ? String(b.status.queuePosition) : '',
     formatLabelSelector(b.spec.labelSelector),
   ];
 }
@@ -191,7 +193,8 @@ function describePodVolumes(d: Describer, records: PodVolumeBackupRecord[], deta
     }
     const byPod = new Map<string, string[]>();
     for (const r of inPhase) {
-      const size = phase === 'Completed' && r.status.progress.totalBytes > 0 ? ` (size: ${r.status.progress.totalBytes})` : '';
+      // Velero's own records may lack progress.
+      const size = phase === 'Completed' && (r.status.progress?.totalBytes ?? 0) > 0 ? ` (size: ${r.status.progress.totalBytes})` : '';
       const pod = `${r.spec.pod.namespace}/${r.spec.pod.name}`;
       byPod.set(pod, [...(byPod.get(pod) ?? []), `${r.spec.volume}${size}`]);
     }

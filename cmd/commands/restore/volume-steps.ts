@@ -7,6 +7,7 @@ import type { RestorePodStep } from '../../../internal/restore/run-restore.ts';
 import type { ObjectStore } from '../../../internal/storage/object-store.ts';
 import { PodVolumeRestorer } from '../../../internal/volumes/pod-volume-restorer.ts';
 import { readRecords } from '../../../internal/volumes/records.ts';
+import { readVeleroPodVolumes, unreadableVolumeMessage, volumesOfPod } from '../../../internal/volumes/velero-pod-volumes.ts';
 import { lazyRepository, podExec } from '../volume-options.ts';
 
 export interface VolumeRestoreOptions {
@@ -46,4 +47,19 @@ export async function volumeRestoreStep(opts: VolumeRestoreOptions): Promise<Vol
     return { prepare: (pod, original) => restorer.prepare(pod, original), created: (pod, original, report) => restorer.created(pod, original, report) };
   };
   return { step, claims };
+}
+
+/**
+ * For a backup a stock Velero made with file-system volume data (its node agent's kopia or restic
+ * repository, which we cannot read): each restored pod's such volume is an error naming it. None
+ * when the backup has no such volumes.
+ */
+export async function veleroVolumesStep(store: ObjectStore, backupName: string): Promise<RestorePodStep | undefined> {
+  const volumes = await readVeleroPodVolumes(store, backupName);
+  if (!volumes.length) return undefined;
+  return {
+    created: async (pod, original, report) => {
+      for (const v of volumesOfPod(volumes, original)) report.error(unreadableVolumeMessage(v, pod.metadata.namespace ?? v.namespace));
+    },
+  };
 }
