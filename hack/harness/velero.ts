@@ -153,6 +153,7 @@ export async function startVelero(c: ClusterStatus, options: VeleroOptions = {})
   recordAttached(dir, server);
   const cli = (cliArgs: string[]) => exec(velero, [...cliArgs, '--kubeconfig', c.kubeconfig, '--namespace', VELERO_NAMESPACE]);
 
+  /** A Velero object's status.phase ('' while it cannot be read). */
   const phaseOf = async (kind: string, name: string) => {
     const r = await exec(kubectl, ['--kubeconfig', c.kubeconfig, 'get', `${kind}s.velero.io`, name, '-n', VELERO_NAMESPACE, '-o', 'jsonpath={.status.phase}']);
     return r.code === 0 ? r.stdout.trim() : '';
@@ -174,10 +175,7 @@ export async function startVelero(c: ClusterStatus, options: VeleroOptions = {})
     },
   };
   try {
-    await waitFor(`backup storage location ${location} to be Available (Velero)`, async () => {
-      const r = await exec(kubectl, ['--kubeconfig', c.kubeconfig, 'get', 'backupstoragelocations.velero.io', location, '-n', VELERO_NAMESPACE, '-o', 'jsonpath={.status.phase}']);
-      return r.stdout.trim() === 'Available';
-    }, { timeoutMs: 120_000, process: server });
+    await waitFor(`backup storage location ${location} to be Available (Velero)`, async () => (await phaseOf('backupstoragelocation', location)) === 'Available', { timeoutMs: 120_000, process: server });
   } catch (error) {
     await handle.stop();
     throw error;

@@ -53,7 +53,8 @@ interface ExecHook {
   exec?: { container?: string; command?: string[]; onError?: string; timeout?: string };
 }
 
-interface HookResource {
+/** A hook spec as a backup's (or schedule's) template holds it: every field optional, read as written. */
+export interface HookResource {
   name?: string;
   includedNamespaces?: string[];
   excludedNamespaces?: string[];

@@ -2,12 +2,12 @@
 // Velero's schedule printer and describer (plus when the next backup is due: with no server, that
 // is what a user wants to know).
 import type { BackupSpec } from '../../../internal/backup/backup-object.ts';
-import { formatLabelSelector, type LabelSelector } from '../../../internal/backup/label-selector.ts';
+import { formatLabelSelector } from '../../../internal/backup/label-selector.ts';
 import { usesOldResourceFilters } from '../../../internal/backup/spec.ts';
 import { BadCronError, parseCron } from '../../../internal/schedule/cron.ts';
 import { dueTime } from '../../../internal/schedule/due.ts';
 import type { Schedule } from '../../../internal/schedule/schedule-object.ts';
-import { goTime } from '../backup/format-backup.ts';
+import { goTime, type HookResource } from '../backup/format-backup.ts';
 
 export const SCHEDULE_COLUMNS = ['NAME', 'STATUS', 'CREATED', 'SCHEDULE', 'BACKUP TTL', 'LAST BACKUP', 'SELECTOR', 'PAUSED'];
 
@@ -74,19 +74,8 @@ const listOr = (items: string[] | undefined, empty: string) => (items?.length ? 
 const boolText = (b: boolean | undefined, no: string, yes: string, unset: string) => (b === undefined ? unset : b ? yes : no);
 const mapText = (m: Record<string, string> | undefined) => Object.entries(m ?? {}).map(([k, v]) => `${k}=${v}`).join('\n') || '<none>';
 
-interface HookSpec {
-  name?: string;
-  includedNamespaces?: string[];
-  excludedNamespaces?: string[];
-  includedResources?: string[];
-  excludedResources?: string[];
-  labelSelector?: LabelSelector;
-  pre?: { exec?: { container?: string; command?: string[]; onError?: string; timeout?: string } }[];
-  post?: { exec?: { container?: string; command?: string[]; onError?: string; timeout?: string } }[];
-}
-
 function hookRows(spec: BackupSpec, at: number): Row[] {
-  const resources = (spec.hooks?.resources ?? []) as HookSpec[];
+  const resources = (spec.hooks?.resources ?? []) as HookResource[];
   if (!resources.length) return [[at, 'Hooks:', '<none>']];
   const rows: Row[] = [`${' '.repeat(at)}Hooks:`, `${' '.repeat(at + 2)}Resources:`];
   const i = at + 4;
