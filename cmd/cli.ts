@@ -26,6 +26,7 @@ import { ScheduleCreateCommand } from './commands/schedule/create.ts';
 import { ScheduleDeleteCommand } from './commands/schedule/delete.ts';
 import { ScheduleDescribeCommand } from './commands/schedule/describe.ts';
 import { ScheduleGetCommand } from './commands/schedule/get.ts';
+import { ScheduleInstallCommand } from './commands/schedule/install.ts';
 import { SchedulePauseCommand } from './commands/schedule/pause.ts';
 import { ScheduleRunCommand } from './commands/schedule/run.ts';
 import { ScheduleUnpauseCommand } from './commands/schedule/unpause.ts';
@@ -52,7 +53,7 @@ export function buildCli(): Cli {
     cli.register(command);
   }
   for (const command of [RepoSnapshotsCommand, RepoCheckCommand, RepoPruneCommand]) cli.register(command);
-  for (const command of [ScheduleCreateCommand, ScheduleGetCommand, ScheduleDescribeCommand, ScheduleDeleteCommand, SchedulePauseCommand, ScheduleUnpauseCommand, ScheduleRunCommand]) {
+  for (const command of [ScheduleCreateCommand, ScheduleGetCommand, ScheduleDescribeCommand, ScheduleDeleteCommand, ScheduleInstallCommand, SchedulePauseCommand, ScheduleUnpauseCommand, ScheduleRunCommand]) {
     cli.register(command);
   }
   oneLineSyntaxErrors(cli, 'schedule');

@@ -13,22 +13,30 @@ export interface KubeSide {
 export interface ResolvedLocation extends OpenedLocation {
   source: 'config' | 'cluster';
   readOnly: boolean;
+  /** Where its credentials came from (`schedule install` copies them into the cluster). */
+  credentials: CredentialSource;
 }
 
 export class ReadOnlyLocationError extends Error {}
 
 export async function resolveLocation(name: string | undefined, kube?: KubeSide): Promise<ResolvedLocation> {
-  const { openLocation } = await import('../internal/storage/locations.ts');
   const { readLocations, LocationConfigError, IMPLICIT_DEFAULT } = await import('../internal/storage/location-config.ts');
   const file = readLocations();
   const configured = name !== undefined ? Boolean(file.locations[name]) : Boolean(file.defaultLocation && file.locations[file.defaultLocation]);
-  if (configured || !kube) return { ...(await openLocation(name)), source: 'config', readOnly: false };
+  if (configured || !kube) return fromConfig(name);
   const cluster = await fromCluster(name, kube);
   if (cluster) return cluster;
   if (name !== undefined && name !== IMPLICIT_DEFAULT) {
     throw new LocationConfigError(`backup storage location "${name}" not found in the plugin config or as a BackupStorageLocation in namespace ${kube.veleroNamespace()}: see kubectl velero backup-location get`);
   }
-  return { ...(await openLocation(name)), source: 'config', readOnly: false };
+  return fromConfig(name);
+}
+
+async function fromConfig(name: string | undefined): Promise<ResolvedLocation> {
+  const { openLocation } = await import('../internal/storage/locations.ts');
+  const { configCredentialSource } = await import('../internal/storage/providers/registry.ts');
+  const opened = await openLocation(name);
+  return { ...opened, source: 'config', readOnly: false, credentials: configCredentialSource(opened.spec) };
 }
 
 /**
@@ -64,7 +72,7 @@ async function fromCluster(name: string | undefined, kube: KubeSide): Promise<Re
       text === undefined || !found.credential
         ? configCredentialSource(spec)
         : { kind: 'secret', text, describe: `credential Secret ${namespace}/${found.credential.name} (key ${found.credential.key})` };
-    return { name: found.name, spec, store: await openStore(found.name, spec, source), source: 'cluster', readOnly: found.accessMode === 'ReadOnly' };
+    return { name: found.name, spec, store: await openStore(found.name, spec, source), source: 'cluster', readOnly: found.accessMode === 'ReadOnly', credentials: source };
   } finally {
     client.close();
   }

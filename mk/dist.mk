@@ -22,3 +22,10 @@ tools-rcodesign: deps
 
 test-dist: dist tools-krew
 	KUBECTL_VELERO_REQUIRE_DIST=1 node hack/run-tests.mjs e2e krew-install
+
+# The plugin's OCI image for `schedule install` (issue 13): the Linux executable of this machine's
+# architecture on the cached Debian `runtime` image, built with umoci (root, no registry) →
+# dist/kubectl-velero_<v>_linux_<arch>.oci.tar, which ctr imports and skopeo pushes (README).
+.PHONY: image
+image: deps
+	tsx hack/release/main.ts image

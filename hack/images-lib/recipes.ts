@@ -45,6 +45,15 @@ export const RECIPES = {
     files: {},
     config: { cmd: ['/bin/sh'], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
   },
+  // The base of the plugin's own image (make image): libstdc++ for the Node.js executable, CA
+  // certificates for the object stores and API servers it talks to, nothing else.
+  runtime: {
+    name: 'runtime',
+    base: 'debian',
+    packages: ['ca-certificates'],
+    files: {},
+    config: { env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
+  },
   postgres: {
     name: 'postgres',
     base: 'debian',

@@ -135,10 +135,11 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeStatus> {
     execFileSync('ctr', ['--address', p.containerdSocket, 'version'], { stdio: 'ignore', timeout: 5000 });
     return true;
   }, { timeoutMs: 60_000, process: containerd });
-  // The sandbox image before the kubelet; the others while it registers the node.
+  // The sandbox image before the kubelet; the others while it registers the node (not `runtime`,
+  // which only the plugin's own image is built on).
   await importImages(p.containerdSocket, ['pause']);
   const importStarted = Date.now();
-  const imported = importImages(p.containerdSocket, IMAGE_NAMES.filter((n) => n !== 'pause')).then(() => {
+  const imported = importImages(p.containerdSocket, IMAGE_NAMES.filter((n) => n !== 'pause' && n !== 'runtime')).then(() => {
     process.stderr.write(`node: images imported in ${((Date.now() - importStarted) / 1000).toFixed(1)} s\n`);
   });
 

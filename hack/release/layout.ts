@@ -16,6 +16,11 @@ export function archiveName(version: string, t: Pick<Target, 'os' | 'arch'>): st
   return `kubectl-velero_${version}_${t.os}_${t.arch}${t.os === 'windows' ? '.zip' : '.tar.gz'}`;
 }
 
+/** The plugin's OCI image (an OCI layout in a tar), attached to a release beside the archives. */
+export function imageArchiveName(version: string, arch: string): string {
+  return `kubectl-velero_${version}_linux_${arch}.oci.tar`;
+}
+
 /** dist/SHA256SUMS as a map from archive name to its sha256 (empty when there is none). */
 export function readSums(file = join(distDir, 'SHA256SUMS')): Map<string, string> {
   const sums = new Map<string, string>();

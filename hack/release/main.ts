@@ -2,6 +2,8 @@
 //   tsx hack/release/main.ts build [--targets linux/amd64,...] [--uri-base URL]
 //       self-contained executables (Node.js SEA) → dist/kubectl-velero_<v>_<os>_<arch>.tar.gz|.zip,
 //       dist/SHA256SUMS, krew/velero.yaml (when every target was built), checked by Krew's validator
+//   tsx hack/release/main.ts image      the Linux executable of this machine's architecture and the
+//       plugin's OCI image around it → dist/kubectl-velero_<v>_linux_<arch>.oci.tar (make image)
 //   tsx hack/release/main.ts validate [--manifest FILE]     Krew's validate-krew-manifest -skip-install
 //   tsx hack/release/main.ts tools-krew | tools-rcodesign   build the tools into ~/.cache/kubectl-velero
 // Environment: KUBECTL_VELERO_RELEASE_URI_BASE (release download URL, default GitHub releases of
@@ -13,7 +15,8 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../harness/paths.ts';
-import { archiveName, distDir, manifestPath, packageVersion, readSums, templatePath } from './layout.ts';
+import { archiveName, distDir, imageArchiveName, manifestPath, packageVersion, readSums, templatePath } from './layout.ts';
+import { buildPluginImage, pluginImageRef } from '../images-lib/plugin-image.ts';
 import { writeTarGz, writeZip, type ArchiveEntry } from './archive.ts';
 import { defaultUriBase, renderManifest, type BuiltArchive } from './manifest.ts';
 import { ensureNodeBinary, nodeLicensePath } from './node-binaries.ts';
@@ -152,6 +155,22 @@ async function cli(argv: string[]): Promise<void> {
       await buildDist(targets, values['uri-base'] || defaultUriBase(packageVersion()));
       break;
     }
+    case 'image': {
+      // The Linux executable of this machine's architecture, then the image around it.
+      const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+      const [target] = selectTargets(`linux/${arch}`);
+      if (!target) throw new Error(`no release target linux/${arch}`);
+      await buildDist([target], values['uri-base'] || defaultUriBase(packageVersion()));
+      const out = join(distDir, imageArchiveName(packageVersion(), arch));
+      const started = Date.now();
+      await buildPluginImage({ executable: join(repoRoot, 'build', 'sea', `linux-${arch}`, 'kubectl-velero'), version: packageVersion(), arch, out });
+      const sumsFile = join(distDir, 'SHA256SUMS');
+      const sums = readSums(sumsFile);
+      sums.set(imageArchiveName(packageVersion(), arch), await sha256File(out));
+      writeFileSync(sumsFile, [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([f, h]) => `${h}  ${f}\n`).join(''));
+      log(`built ${relative(repoRoot, out)} (${mib(statSync(out).size)}) in ${((Date.now() - started) / 1000).toFixed(0)} s: image ${pluginImageRef(packageVersion())} once imported with ctr images import --base-name ${pluginImageRef(packageVersion()).replace(/:[^:]*$/, '')}`);
+      break;
+    }
     case 'validate':
       await validate(values.manifest);
       break;
@@ -164,7 +183,7 @@ async function cli(argv: string[]): Promise<void> {
       log(`rcodesign at ${await buildRcodesign()}`);
       break;
     default:
-      throw new Error(`unknown command "${cmd}" (build, validate, tools-krew, tools-rcodesign)`);
+      throw new Error(`unknown command "${cmd}" (build, image, validate, tools-krew, tools-rcodesign)`);
   }
 }
 

@@ -19,6 +19,20 @@ const storedNames = () => {
   }
 };
 
+test('--install of what a CronJob cannot run, or that cannot reach the location: one line, nothing created', async () => {
+  const before = storedNames();
+  const every = await velero(['schedule', 'create', 'sixhourly', '--schedule', '@every 6h', '--install']);
+  assert.is(every.code, 1);
+  assert.match(every.stderr, /^error: a CronJob cannot run "@every 6h" \(@every counts from the last run, cron from the clock\): .*\n$/);
+  const local = await velero(['schedule', 'create', 'nightly', '--schedule', '@daily', '--install']);
+  assert.is(local.code, 1);
+  assert.match(local.stderr, /^error: backup storage location "here" is a directory on this machine: a CronJob in the cluster cannot reach it; .*\n$/);
+  assert.equal(storedNames(), before);
+  const missing = await velero(['schedule', 'install', 'nosuch']);
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /^error: schedule "nosuch" not found in .*\n$/);
+});
+
 test('create stores a Velero Schedule with the backup flags as its template', async () => {
   const r = await velero(['schedule', 'create', 'daily', '--schedule', '0 2 * * *', '--ttl', '168h', '--include-namespaces', 'shop,web', '--labels', 'team=shop', '-l', 'app=web', '--use-owner-references-in-backup']);
   assert.is(r.code, 0, r.stderr);
@@ -139,7 +153,7 @@ test('schedule run with nothing due touches no cluster: paused and not-due sched
 test('schedule alone, or an unknown verb: one line naming the verbs', async () => {
   const r = await velero(['schedule', 'frobnicate']);
   assert.is(r.code, 1);
-  assert.is(r.stderr, 'error: unknown command "kubectl velero schedule frobnicate": use kubectl velero schedule create|get|describe|delete|pause|unpause|run\n');
+  assert.is(r.stderr, 'error: unknown command "kubectl velero schedule frobnicate": use kubectl velero schedule create|get|describe|delete|install|pause|unpause|run\n');
 });
 
 test('backup create --from-schedule of a schedule that does not exist: one line', async () => {

@@ -6,6 +6,7 @@ import { LocationCommand } from '../../location-command.ts';
 import { reconcileSchedule, type ScheduleSpec } from '../../../internal/schedule/schedule-object.ts';
 import { StoredSchedules } from '../../../internal/schedule/stored-schedules.ts';
 import { parseOptionalBool } from '../backup/flags.ts';
+import { installedIn, openInCluster } from './in-cluster.ts';
 import { selectSchedules } from './select-schedules.ts';
 
 export abstract class SetPausedCommand extends LocationCommand {
@@ -35,7 +36,9 @@ export abstract class SetPausedCommand extends LocationCommand {
         else spec.skipImmediately = skipImmediately;
         return reconcileSchedule({ ...current, spec }, new Date());
       });
-      this.context.stdout.write(`Schedule ${name} ${verb}d successfully\n`);
+      const namespace = installedIn(s);
+      if (namespace) await (await openInCluster(this)).setSuspended(name, namespace, paused);
+      this.context.stdout.write(`Schedule ${name} ${verb}d successfully${namespace ? ` (its CronJob ${paused ? 'suspended' : 'resumed'})` : ''}\n`);
     }
     return missing.length ? 1 : 0;
   }
