@@ -4,45 +4,19 @@
 //   hack/dbdata checksum --db postgres|mariadb -n NS [--kubeconfig K] [--pod P]
 // Both print the row count, then (last line) the sha256 of "id<TAB>name<TAB>payload\n" per row in
 // id order: the same for both databases, and what expectedChecksum(N) says after `write --rows N`.
+//   hack/dbdata writer   --db postgres|mariadb -n NS [--rate N] [--kubeconfig K] [--pod P]
+// A steady stream of ledger transactions (ledger.ts) until SIGTERM/SIGINT; prints `committed N` as
+// commits are confirmed (at most once a second) and, last, `last committed id N`.
+//   hack/dbdata verify   --db postgres|mariadb -n NS [--kubeconfig K] [--pod P]
+// Recomputes the ledger's total from its rows: `consistent: N transactions, total T` and (last line)
+// N, or what is wrong and exit 1.
 // kubectl: $KUBECTL, else the one `hack/cluster` built at the cluster's version, else PATH.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { binaryPath } from '../harness/build.ts';
-import { COMPONENTS } from '../harness/versions.ts';
-import { DATABASE, type Db, SELECT_SQL, TABLE, checksum, writeSql } from './rows.ts';
+import { client, kubectl } from './kubectl.ts';
+import { DATABASE, type Db, TABLE, checksum, writeSql } from './rows.ts';
+import { runWriter, verifyLedger } from './writer.ts';
 
-const USAGE = 'usage: hack/dbdata write|checksum --db postgres|mariadb -n NAMESPACE [--rows N] [--kubeconfig FILE] [--pod POD]';
-
-function kubectlBinary(): string {
-  if (process.env.KUBECTL) return process.env.KUBECTL;
-  const built = binaryPath(COMPONENTS.kubectl);
-  return existsSync(built) ? built : 'kubectl';
-}
-
-function kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(kubectlBinary(), args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
-
-/** The client command in the database container (the password comes from the container's env). */
-function client(db: Db, mode: 'write' | 'dump'): string[] {
-  if (db === 'postgres') {
-    return mode === 'write'
-      ? ['psql', '-U', 'postgres', '-d', DATABASE, '-v', 'ON_ERROR_STOP=1', '-q']
-      : ['psql', '-U', 'postgres', '-d', DATABASE, '-v', 'ON_ERROR_STOP=1', '-A', '-t', '-F', '\t', '-c', SELECT_SQL];
-  }
-  const base = 'exec mariadb -uroot -p"$MARIADB_ROOT_PASSWORD" --batch --skip-column-names';
-  return ['sh', '-c', mode === 'write' ? `${base} ${DATABASE}` : `${base} -e '${SELECT_SQL}' ${DATABASE}`];
-}
+const USAGE = 'usage: hack/dbdata write|checksum|writer|verify --db postgres|mariadb -n NAMESPACE [--rows N] [--rate N] [--kubeconfig FILE] [--pod POD]';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -55,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       kubeconfig: { type: 'string' },
       pod: { type: 'string' },
       timeout: { type: 'string', default: '180' },
+      rate: { type: 'string', default: '50' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if ((verb !== 'write' && verb !== 'checksum') || !values.namespace || (values.db !== 'postgres' && values.db !== 'mariadb')) {
+  if (!['write', 'checksum', 'writer', 'verify'].includes(verb ?? '') || !values.namespace || (values.db !== 'postgres' && values.db !== 'mariadb')) {
     console.error(USAGE);
     return 2;
   }
@@ -77,6 +52,12 @@ async function main(argv: string[]): Promise<number> {
   const ready = await kubectl([...common, 'wait', '--for=condition=Ready', `pod/${pod}`, `--timeout=${values.timeout}s`]);
   if (ready.code !== 0) throw new Error(`pod ${values.namespace}/${pod} is not Ready: ${ready.stderr.trim()}`);
 
+  if (verb === 'writer') {
+    const rate = Number(values.rate);
+    if (!(rate > 0)) throw new Error(`--rate must be a positive number of transactions per second, not "${values.rate}"`);
+    return runWriter({ db, common, pod, rate });
+  }
+  if (verb === 'verify') return verifyLedger({ db, common, pod });
   if (verb === 'write') {
     const res = await kubectl([...common, 'exec', '-i', pod, '-c', db, '--', ...client(db, 'write')], writeSql(db, rows));
     if (res.code !== 0) throw new Error(`writing rows through kubectl exec failed: ${res.stderr.trim() || res.stdout.trim()}`);
