@@ -1,6 +1,7 @@
-// Databases that keep writing during the backup, on real nodes: PostgreSQL and MariaDB take a steady
-// stream of ledger transactions (hack/dbdata writer) while their volumes are copied, with the hooks
-// of e2e/fixtures/db-hooks.ts holding writes back for the copy. Restored into an empty namespace of
+// Databases that keep writing during the backup, on real nodes: PostgreSQL, MariaDB and FerretDB (on
+// SQLite, written with the mongodb driver) take a steady stream of ledger transactions (hack/dbdata
+// writer) while their volumes are copied, with the hooks of hack/dbdata-lib/hooks.ts: writes held
+// back for the copy (PostgreSQL, MariaDB), or a consistent SQLite snapshot swapped in at restore. Restored into an empty namespace of
 // the same cluster and into a second cluster, each database starts without recovery errors, its
 // ledger checks out (the total recomputed from the rows), and it holds exactly the transactions
 // committed before the freeze point its hook logged. A hook that times out under load leaves the
@@ -14,21 +15,28 @@ import * as assert from 'uvu/assert';
 import { provider, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
 import { imageRef } from '../hack/images-lib/recipes.ts';
-import { mariadbHooks, postgresHooks } from '../hack/dbdata-lib/hooks.ts';
+import { writeFileSync } from 'node:fs';
+import { mariadbHooks, postgresHooks, sqliteHooks, sqliteRestoreHooks } from '../hack/dbdata-lib/hooks.ts';
+import { importImages } from '../hack/images-lib/import.ts';
 import { eventually, fixture, kubectl, kubectlPath, run } from './fixtures/node-helpers.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
 const A = `live-a-${process.pid}`;
 const B = `live-b-${process.pid}`;
 const NS = 'live';
-const DBS = ['postgres', 'mariadb'] as const;
+const DBS = ['postgres', 'mariadb', 'ferretdb'] as const;
 type Db = (typeof DBS)[number];
 const HELPER = ['--volume-helper-image', imageRef('tools')];
 const FREEZE_POINT = 'SELECT coalesce(max(id), 0) FROM kv_ledger';
+/** FerretDB keeps each collection in a table named in _ferretdb_collections: the ledger's entries in the snapshot. */
+const SNAPSHOT = '/state/snapshot/kvdata.sqlite';
+const FERRET_FREEZE_POINT = `sqlite3 ${SNAPSHOT} "SELECT count(*) FROM \\"$(sqlite3 ${SNAPSHOT} "SELECT table_name FROM _ferretdb_collections WHERE name = 'ledger'")\\""`;
 let a: ClusterStatus;
 let b: ClusterStatus;
 let work: string;
 const savedConfig = process.env.KUBECTL_VELERO_CONFIG;
+/** The restore's hooks file: FerretDB's snapshot put in place by an init container. */
+const RESTORE_HOOKS = () => join(work, 'restore-hooks.json');
 const writers: ChildProcess[] = [];
 const freezePoints = new Map<Db, number>();
 
@@ -78,7 +86,7 @@ async function recoveryProblems(cluster: ClusterStatus, db: Db, ns: string): Pro
   const logs = (await kubectl(cluster.kubeconfig, ['logs', '-n', ns, `${db}-0`, '-c', db])).stdout;
   // Connection attempts of the readiness probe while recovery runs are not errors of the data.
   const noise = /the database system is (starting up|not yet accepting connections|in recovery mode)|Aborted connection/;
-  return logs.split('\n').filter((l) => /\b(PANIC|FATAL|ERROR|\[ERROR\]|corrupt)/i.test(l) && !noise.test(l));
+  return logs.split('\n').filter((l) => /\b(PANIC|FATAL|ERROR|\[ERROR\]|corrupt|malformed)/i.test(l) && !noise.test(l));
 }
 
 test.before(async () => {
@@ -88,9 +96,12 @@ test.before(async () => {
     process.env.KUBECTL_VELERO_CONFIG = join(work, 'config.yaml');
     await velero(['backup-location', 'create', 'minio', '--provider', 'aws', '--bucket', a.minio.bucket, '--config', `region=${a.minio.region},s3Url=${a.minio.endpoint},s3ForcePathStyle=true`, '--credential-file', a.minio.credentialsFile, '--default']);
     await kubectl(a.kubeconfig, ['create', 'namespace', NS]);
-    await kubectl(a.kubeconfig, ['apply', '-n', NS, '-f', fixture('postgres.yaml'), '-f', fixture('mariadb.yaml')]);
+    // FerretDB's image is not imported with every node (its Go build takes minutes): here, into both.
+    await Promise.all([a, b].map((c) => importImages(c.node!.containerdSocket, ['ferretdb'])));
+    await kubectl(a.kubeconfig, ['apply', '-n', NS, '-f', fixture('postgres.yaml'), '-f', fixture('mariadb.yaml'), '-f', fixture('ferretdb.yaml')]);
     for (const db of DBS) await kubectl(a.kubeconfig, ['rollout', 'status', '-n', NS, `statefulset/${db}`, '--timeout=300s'], { timeoutMs: 320_000 });
-    const hooks = { postgres: postgresHooks('kvdata', { freezePoint: FREEZE_POINT }), mariadb: mariadbHooks('kvdata', { freezePoint: FREEZE_POINT }) };
+    const hooks = { postgres: postgresHooks('kvdata', { freezePoint: FREEZE_POINT }), mariadb: mariadbHooks('kvdata', { freezePoint: FREEZE_POINT }), ferretdb: sqliteHooks('/state', { freezePoint: FERRET_FREEZE_POINT }) };
+    writeFileSync(RESTORE_HOOKS(), JSON.stringify(sqliteRestoreHooks({ selector: { app: 'ferretdb' }, image: imageRef('ferretdb'), volume: 'data', dir: '/state' })));
     for (const db of DBS) {
       const annotations = { 'backup.velero.io/backup-volumes': 'data', ...hooks[db] };
       await kubectl(a.kubeconfig, ['annotate', 'pod', '-n', NS, `${db}-0`, '--overwrite', ...Object.entries(annotations).map(([k, v]) => `${k}=${v}`)]);
@@ -140,7 +151,7 @@ async function backUpWhileWriting(running: { db: Db; w: ReturnType<typeof startW
     const m = new RegExp(`stdout: freeze point: (\\d+)".*pod=${NS}/${db}-0`).exec(logs);
     assert.ok(m, `${db}'s pre hook logged its freeze point:\n${logs.split('\n').filter((l) => l.includes(`${db}-0`)).join('\n')}`);
     freezePoints.set(db, Number(m[1]));
-    assert.match(logs, new RegExp(`stdout: writes released".*pod=${NS}/${db}-0`));
+    assert.match(logs, new RegExp(`stdout: (writes released|snapshot removed)".*pod=${NS}/${db}-0`));
   }
   for (const { db, w } of running) {
     const last = await w.stop();
@@ -158,7 +169,7 @@ for (const [where, cluster, ns] of [
     const c = cluster();
     const name = `r-${ns}-${c === a ? 'a' : 'b'}`;
     const mapping = ns === NS ? [] : ['--namespace-mappings', `${NS}:${ns}`];
-    const out = await velero(['restore', 'create', name, '--from-backup', 'live-1', ...mapping, ...HELPER, '--kubeconfig', c.kubeconfig]);
+    const out = await velero(['restore', 'create', name, '--from-backup', 'live-1', ...mapping, ...HELPER, '--hooks-file', RESTORE_HOOKS(), '--kubeconfig', c.kubeconfig]);
     assert.match(out.stdout, new RegExp(`Restore "${name}" from backup "live-1" completed`));
     for (const db of DBS) {
       await kubectl(c.kubeconfig, ['rollout', 'status', '-n', ns, `statefulset/${db}`, '--timeout=300s'], { timeoutMs: 320_000 });

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { repoRoot } from '../harness/paths.ts';
-import { readmeAnnotations } from './hooks.ts';
+import { README_SQLITE_RESTORE, readmeAnnotations, sqliteRestoreHooks } from './hooks.ts';
 
 /** The YAML block after `<!-- readme-hooks:DB -->` in the README. */
 export function readmeBlock(readme: string, db: string): string {
@@ -17,7 +17,7 @@ export function readmeBlock(readme: string, db: string): string {
   return m[1]!;
 }
 
-for (const db of ['postgres', 'mariadb'] as const) {
+for (const db of ['postgres', 'mariadb', 'ferretdb'] as const) {
   test(`README: the ${db} annotations are the tested ones, and parse back to them`, () => {
     const block = readmeBlock(readFileSync(join(repoRoot, 'README.md'), 'utf8'), db);
     const annotations = (parse(block) as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
@@ -27,5 +27,10 @@ for (const db of ['postgres', 'mariadb'] as const) {
     if (db === 'postgres') assert.match(command[2]!, /DO \$\$DECLARE[\s\S]*END\$\$;/);
   });
 }
+
+test('README: the FerretDB restore hooks file is the tested one', () => {
+  const block = readmeBlock(readFileSync(join(repoRoot, 'README.md'), 'utf8'), 'ferretdb-restore');
+  assert.equal(parse(block), sqliteRestoreHooks(README_SQLITE_RESTORE));
+});
 
 test.run();

@@ -67,9 +67,55 @@ export function mariadbHooks(database: string, o: DbHookOptions): Record<string,
   return { [PRE]: JSON.stringify(['sh', '-c', pre]), [POST]: JSON.stringify(['sh', '-c', post]) };
 }
 
+/**
+ * FerretDB on SQLite (or any SQLite application): `VACUUM INTO` writes a consistent copy of each
+ * database file into `snapshot/` of the volume — writers are not even held, SQLite's WAL lets them
+ * go on — and the restore swaps the copies into place before the database starts
+ * (`sqliteRestoreHooks`); the post hook removes them from the running pod's volume.
+ * `freezePoint` here is a shell command (SQLite has no server to ask), run with the snapshot made.
+ */
+export function sqliteHooks(dir: string, o: { freezePoint: string }): Record<string, string> {
+  const pre = [
+    'set -e',
+    `rm -rf ${dir}/snapshot.tmp && mkdir -p ${dir}/snapshot.tmp`,
+    `for f in ${dir}/*.sqlite; do [ -e "$f" ] || continue; sqlite3 "$f" "VACUUM INTO '${dir}/snapshot.tmp/$(basename "$f")'"; done`,
+    `rm -rf ${dir}/snapshot && mv ${dir}/snapshot.tmp ${dir}/snapshot`,
+    `echo "freeze point: $(${o.freezePoint})"`,
+  ].join('\n');
+  const post = `rm -rf ${dir}/snapshot ${dir}/snapshot.tmp; echo "snapshot removed"`;
+  return { [PRE]: JSON.stringify(['sh', '-c', pre]), [POST]: JSON.stringify(['sh', '-c', post]) };
+}
+
+/** Velero's restore hooks spec (for `restore create --hooks-file`): an init container puts the snapshot in place. */
+export function sqliteRestoreHooks(o: { selector: Record<string, string>; image: string; volume: string; dir: string }): Record<string, unknown> {
+  const swap = [
+    `if [ -d ${o.dir}/snapshot ]; then`,
+    `  for f in ${o.dir}/snapshot/*.sqlite; do [ -e "$f" ] || continue; b=$(basename "$f"); rm -f "${o.dir}/$b-wal" "${o.dir}/$b-shm"; mv "$f" "${o.dir}/$b"; echo "restored $b from its snapshot"; done`,
+    `  rm -rf ${o.dir}/snapshot`,
+    'fi',
+  ].join('\n');
+  return {
+    resources: [
+      {
+        name: 'sqlite-snapshot',
+        labelSelector: { matchLabels: o.selector },
+        postHooks: [{ init: { initContainers: [{ name: 'sqlite-snapshot', image: o.image, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', swap], volumeMounts: [{ name: o.volume, mountPath: o.dir }] }] } }],
+      },
+    ],
+  };
+}
+
 /** The pod-template annotations the README gives, as YAML (single-quoted scalars: `'` doubled). */
-export function readmeAnnotations(db: 'postgres' | 'mariadb', database: string): string {
-  const hooks = db === 'postgres' ? postgresHooks(database, { freezePoint: 'SELECT now()' }) : mariadbHooks(database, { freezePoint: 'SELECT NOW(6)' });
+export function readmeAnnotations(db: 'postgres' | 'mariadb' | 'ferretdb', database: string): string {
+  const hooks =
+    db === 'postgres'
+      ? postgresHooks(database, { freezePoint: 'SELECT now()' })
+      : db === 'mariadb'
+        ? mariadbHooks(database, { freezePoint: 'SELECT NOW(6)' })
+        : sqliteHooks('/state', { freezePoint: 'date -u +%FT%TZ' });
   const all: Record<string, string> = { 'backup.velero.io/backup-volumes': 'data', 'pre.hook.backup.velero.io/timeout': '90s', ...hooks };
   return Object.entries(all).map(([k, v]) => `${k}: '${v.replace(/'/g, "''")}'`).join('\n');
 }
+
+/** The restore hooks file the README gives for FerretDB / SQLite. */
+export const README_SQLITE_RESTORE = { selector: { app: 'ferretdb' }, image: 'registry.example.com/ferretdb-with-sqlite3:1.24', volume: 'data', dir: '/state' };

@@ -16,7 +16,7 @@ import { client, kubectl } from './kubectl.ts';
 import { DATABASE, type Db, TABLE, checksum, writeSql } from './rows.ts';
 import { runWriter, verifyLedger } from './writer.ts';
 
-const USAGE = 'usage: hack/dbdata write|checksum|writer|verify --db postgres|mariadb -n NAMESPACE [--rows N] [--rate N] [--kubeconfig FILE] [--pod POD]';
+const USAGE = 'usage: hack/dbdata write|checksum|writer|verify --db postgres|mariadb|ferretdb -n NAMESPACE [--rows N] [--rate N] [--kubeconfig FILE] [--pod POD]   (ferretdb: writer and verify)';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -38,25 +38,28 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!['write', 'checksum', 'writer', 'verify'].includes(verb ?? '') || !values.namespace || (values.db !== 'postgres' && values.db !== 'mariadb')) {
+  const ledgerOnly = values.db === 'ferretdb' && (verb === 'writer' || verb === 'verify');
+  if (!['write', 'checksum', 'writer', 'verify'].includes(verb ?? '') || !values.namespace || (values.db !== 'postgres' && values.db !== 'mariadb' && !ledgerOnly)) {
     console.error(USAGE);
     return 2;
   }
   const rows = Number(values.rows);
   if (!Number.isInteger(rows) || rows < 0) throw new Error(`--rows must be a whole number, not "${values.rows}"`);
-  const db: Db = values.db;
-  const pod = values.pod ?? `${db}-0`;
+  const pod = values.pod ?? `${values.db}-0`;
   const common = [...(values.kubeconfig ? ['--kubeconfig', values.kubeconfig] : []), '-n', values.namespace];
+  const rate = Number(values.rate);
+  if (!(rate > 0)) throw new Error(`--rate must be a positive number of transactions per second, not "${values.rate}"`);
 
   // A pod just re-created (or restored) may not be up yet: wait for Ready, bounded.
   const ready = await kubectl([...common, 'wait', '--for=condition=Ready', `pod/${pod}`, `--timeout=${values.timeout}s`]);
   if (ready.code !== 0) throw new Error(`pod ${values.namespace}/${pod} is not Ready: ${ready.stderr.trim()}`);
-
-  if (verb === 'writer') {
-    const rate = Number(values.rate);
-    if (!(rate > 0)) throw new Error(`--rate must be a positive number of transactions per second, not "${values.rate}"`);
-    return runWriter({ db, common, pod, rate });
+  if (ledgerOnly) {
+    const { runMongoWriter, verifyMongoLedger } = await import('./mongo-writer.ts');
+    return verb === 'writer' ? runMongoWriter({ common, pod, rate }) : verifyMongoLedger({ common, pod });
   }
+  const db = values.db as Db;
+
+  if (verb === 'writer') return runWriter({ db, common, pod, rate });
   if (verb === 'verify') return verifyLedger({ db, common, pod });
   if (verb === 'write') {
     const res = await kubectl([...common, 'exec', '-i', pod, '-c', db, '--', ...client(db, 'write')], writeSql(db, rows));

@@ -37,6 +37,9 @@ export const COMPONENTS = {
   // 2 cores), by `make velero-tools`, never by `hack/cluster build`.
   velero: { name: 'velero', toolsDir: 'velero', module: 'github.com/vmware-tanzu/velero', pkg: 'github.com/vmware-tanzu/velero/cmd/velero' },
   'velero-plugin-for-aws': { name: 'velero-plugin-for-aws', toolsDir: 'velero-plugin-for-aws', module: 'github.com/vmware-tanzu/velero-plugin-for-aws', pkg: 'github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws' },
+  // FerretDB v1 (MongoDB wire protocol, SQLite backend) for the live-writes e2e: built into the
+  // `ferretdb` image (hack/images-lib) on first use, never by `hack/cluster build`.
+  ferretdb: { name: 'ferretdb', toolsDir: 'ferretdb', module: 'github.com/FerretDB/FerretDB', pkg: './server' },
 } as const satisfies Record<string, GoComponent>;
 
 export type ComponentName = keyof typeof COMPONENTS;

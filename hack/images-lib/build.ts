@@ -5,6 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensureBinaries } from '../harness/build.ts';
 import { cacheRoot } from '../harness/paths.ts';
 import { unmountUnder } from '../node/mounts.ts';
 import { IMAGE_NAMES, type ImageName, type ImageRecipe, RECIPES, SUITE, recipeHash, sourcePath } from './recipes.ts';
@@ -132,6 +133,15 @@ async function buildImage(name: ImageName, work: string, base: () => Promise<str
         mkdirSync(dirname(join(rootfs, to)), { recursive: true });
         copyFileSync(sourcePath(from), join(rootfs, to));
         chmodSync(join(rootfs, to), 0o755);
+      }
+      const binaries = Object.entries(recipe.binaries ?? {});
+      if (binaries.length) {
+        const built = await ensureBinaries(binaries.map(([, component]) => component));
+        for (const [to, component] of binaries) {
+          mkdirSync(dirname(join(rootfs, to)), { recursive: true });
+          copyFileSync(built[component], join(rootfs, to));
+          chmodSync(join(rootfs, to), 0o755);
+        }
       }
     }
     await run('umoci', ['repack', '--image', ref, bundle]);

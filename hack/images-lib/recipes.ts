@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheVersion, COMPONENTS, type ComponentName } from '../harness/versions.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -26,6 +27,8 @@ export interface ImageRecipe {
   postInstall?: string;
   /** Files copied into the image: target path → file under hack/images-lib/. */
   files: Record<string, string>;
+  /** Harness Go binaries copied into the image (built first if needed): target path → component. */
+  binaries?: Record<string, ComponentName>;
   config: { entrypoint?: string[]; cmd?: string[]; env?: string[]; user?: string; workdir?: string };
 }
 
@@ -66,6 +69,19 @@ export const RECIPES = {
       env: ['PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'PGDATA=/var/lib/postgresql/data/pgdata', 'LANG=C.UTF-8'],
     },
   },
+  // FerretDB v1 on SQLite (a MongoDB-compatible database), with sqlite3 for the backup hooks'
+  // consistent snapshot (VACUUM INTO) and the restore's swap of it into place.
+  ferretdb: {
+    name: 'ferretdb',
+    base: 'debian',
+    packages: ['sqlite3'],
+    files: {},
+    binaries: { '/usr/local/bin/ferretdb': 'ferretdb' },
+    config: {
+      entrypoint: ['/usr/local/bin/ferretdb', '--sqlite-url=file:/state/', '--listen-addr=:27017'],
+      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    },
+  },
   mariadb: {
     name: 'mariadb',
     base: 'debian',
@@ -80,6 +96,11 @@ export const RECIPES = {
 
 export type ImageName = keyof typeof RECIPES;
 export const IMAGE_NAMES = Object.keys(RECIPES) as ImageName[];
+/**
+ * What every node gets at start. Not `runtime` (only the plugin's own image is built on it) nor
+ * `ferretdb` (its Go build takes minutes: the tests that use it import it themselves).
+ */
+export const NODE_IMAGES: ImageName[] = IMAGE_NAMES.filter((n) => n !== 'runtime' && n !== 'ferretdb');
 
 export function sourcePath(file: string): string {
   return join(here, file);
@@ -96,5 +117,6 @@ export function recipeHash(name: ImageName): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ format: RECIPE_FORMAT, suite: SUITE, recipe }));
   for (const file of Object.values(recipe.files).sort()) h.update(`\0${file}\0`).update(readFileSync(sourcePath(file)));
+  for (const component of Object.values(recipe.binaries ?? {}).sort()) h.update(`\0${component}@${cacheVersion(COMPONENTS[component])}\0`);
   return h.digest('hex').slice(0, 16);
 }

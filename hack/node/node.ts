@@ -15,7 +15,7 @@ import type { NodeStatus } from '../harness/types.ts';
 import { type StartedProcess, isRunning, stopProcesses, waitFor } from '../harness/processes.ts';
 import { importImages } from '../images-lib/import.ts';
 import { ensureImages } from '../images-lib/build.ts';
-import { IMAGE_NAMES, imageRef } from '../images-lib/recipes.ts';
+import { imageRef, NODE_IMAGES } from '../images-lib/recipes.ts';
 import { createIfAbsent, getJson } from './api.ts';
 import { cgroupRootName, createCgroupRoot, hasCgroupV1, pidsInCgroupRoot, removeCgroupRoot } from './cgroups.ts';
 import { CNI_BIN_DIR, type NodeLayout, STORAGE_CLASS, cniConfig, containerdConfig, kubeProxyConfig, kubeletConfig, kubernetesEndpointSlice, paths } from './config.ts';
@@ -135,11 +135,10 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeStatus> {
     execFileSync('ctr', ['--address', p.containerdSocket, 'version'], { stdio: 'ignore', timeout: 5000 });
     return true;
   }, { timeoutMs: 60_000, process: containerd });
-  // The sandbox image before the kubelet; the others while it registers the node (not `runtime`,
-  // which only the plugin's own image is built on).
+  // The sandbox image before the kubelet; the others while it registers the node.
   await importImages(p.containerdSocket, ['pause']);
   const importStarted = Date.now();
-  const imported = importImages(p.containerdSocket, IMAGE_NAMES.filter((n) => n !== 'pause' && n !== 'runtime')).then(() => {
+  const imported = importImages(p.containerdSocket, NODE_IMAGES.filter((n) => n !== 'pause')).then(() => {
     process.stderr.write(`node: images imported in ${((Date.now() - importStarted) / 1000).toFixed(1)} s\n`);
   });
 
