@@ -54,4 +54,29 @@ test('the tarball holds metadata/version and each item twice, regular files with
   for (const e of entries.values()) assert.is(e.type, 'file');
 });
 
+test('an object larger than a batch, many small ones around it, and names ustar cannot hold come back byte for byte', async () => {
+  const sink = new BackupArchiveWriter();
+  const chunks: Buffer[] = [];
+  sink.stream.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => sink.stream.on('end', resolve));
+  await sink.writeVersion();
+  const big = JSON.stringify({ data: 'x'.repeat(3 * 1024 * 1024) });
+  const expected = new Map<string, string>();
+  const add = async (name: string, json: string, namespace = 'shop') => {
+    const item = { groupResource: 'configmaps', version: 'v1', preferred: true, namespace, name };
+    await sink.addItem(item, json);
+    for (const path of itemPaths(item)) expected.set(path, json);
+  };
+  for (let i = 0; i < 600; i++) await add(`cm-${i}`, JSON.stringify({ i, pad: 'é'.repeat(i) }));
+  await add('big', big);
+  // 140 bytes of two-byte characters: no slash split fits, so a PAX record carries the name.
+  await add('ü'.repeat(70), '{"long":true}', 'n');
+  for (let i = 600; i < 1200; i++) await add(`cm-${i}`, JSON.stringify({ i }));
+  await sink.finish();
+  await ended;
+  const entries = await entriesOf(Buffer.concat(chunks));
+  assert.is(entries.size, expected.size + 1);
+  for (const [path, json] of expected) assert.is(entries.get(path)?.body, json, path);
+});
+
 test.run();

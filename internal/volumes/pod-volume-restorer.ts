@@ -10,7 +10,13 @@ import { nameSegment, namespaceSegment } from '../kube/names.ts';
 import type { PodExec } from './pod-exec.ts';
 import { type PodVolumeBackupRecord, recordsForPod } from './records.ts';
 import type { StepReport, VolumeLog } from './pod-volume-backupper.ts';
-import { tarIn } from './volume-stream.ts';
+import { type StreamTarget, tarIn } from './volume-stream.ts';
+
+/** Times a volume is streamed into tar -x when the stream, not the data, failed. */
+const TAR_ATTEMPTS = 3;
+
+/** tar -x failed after the whole snapshot was read and sent: the stream, not the data, is suspect. */
+class TransportError extends Error {}
 
 export const RESTORE_WAIT_CONTAINER = 'kubectl-velero-restore-wait';
 /** Where the init container mounts each volume: /kubectl-velero/volumes/<volume name>. */
@@ -109,30 +115,19 @@ export class PodVolumeRestorer {
         const started = Date.now();
         const repository = await this.opts.repository();
         this.opts.log.info('Restoring volume', { pod: `${ns}/${name}`, volume: record.spec.volume, snapshot: record.status.snapshotID });
-        const abort = new AbortController();
-        const data = repository.readSnapshot(record.status.snapshotID!, { signal: abort.signal });
         let bytes = 0;
-        let readError: unknown;
-        // Counted as tar takes it (backpressure kept). A repository error (missing chunk, bad hash)
-        // aborts the exec, so tar never sees a clean end of a truncated archive.
-        async function* counted(): AsyncIterable<Uint8Array> {
+        for (let attempt = 1; ; attempt++) {
           try {
-            for await (const chunk of data) {
-              bytes += (chunk as Buffer).length;
-              yield chunk as Buffer;
-            }
+            bytes = await this.streamSnapshot(repository, record.status.snapshotID!, { namespace: ns, pod: name, container: RESTORE_WAIT_CONTAINER, path: `${RESTORE_MOUNT_ROOT}/${record.spec.volume}` });
+            break;
           } catch (error) {
-            readError = error;
-            abort.abort();
-            throw error;
+            // The exec stream through the API server and kubelet can lose its end (tar: Unexpected EOF
+            // after every byte was sent; kubectl cp retries for the same reason). tar -x again over
+            // the same directory rewrites every file; a repository error is not retried.
+            if (!(error instanceof TransportError) || attempt >= TAR_ATTEMPTS) throw error instanceof TransportError ? new Error(`${error.message} (streamed ${attempt} times)`) : error;
+            this.opts.log.info('Volume stream cut, streaming it again', { pod: `${ns}/${name}`, volume: record.spec.volume, attempt, error: error.message });
           }
         }
-        try {
-          await tarIn(this.opts.exec, { namespace: ns, pod: name, container: RESTORE_WAIT_CONTAINER, path: `${RESTORE_MOUNT_ROOT}/${record.spec.volume}` }, counted(), abort.signal);
-        } catch (error) {
-          throw readError ?? error;
-        }
-        if (readError) throw readError;
         this.bytesRestored += bytes;
         this.opts.log.info('Volume restored', { pod: `${ns}/${name}`, volume: record.spec.volume, bytes, seconds: ((Date.now() - started) / 1000).toFixed(1) });
       }).catch((error: unknown) => {
@@ -141,6 +136,38 @@ export class PodVolumeRestorer {
     }
     const done = await this.opts.exec({ namespace: ns, pod: name, container: RESTORE_WAIT_CONTAINER, command: ['touch', DONE_MARKER] });
     if (done.exitCode !== 0) report.error(`pod ${ns}/${name}: could not release the restore-wait init container (exit ${done.exitCode}: ${done.message ?? ''})`);
+  }
+
+  /** One stream of a snapshot into tar -x; the bytes sent. A failure after the whole snapshot was read is a TransportError. */
+  private async streamSnapshot(repository: SnapshotReader, snapshotId: string, target: StreamTarget): Promise<number> {
+    const abort = new AbortController();
+    const data = repository.readSnapshot(snapshotId, { signal: abort.signal });
+    let bytes = 0;
+    let readError: unknown;
+    let readAll = false;
+    // Counted as tar takes it (backpressure kept). A repository error (missing chunk, bad hash)
+    // aborts the exec, so tar never sees a clean end of a truncated archive.
+    async function* counted(): AsyncIterable<Uint8Array> {
+      try {
+        for await (const chunk of data) {
+          bytes += (chunk as Buffer).length;
+          yield chunk as Buffer;
+        }
+        readAll = true;
+      } catch (error) {
+        readError = error;
+        abort.abort();
+        throw error;
+      }
+    }
+    try {
+      await tarIn(this.opts.exec, target, counted(), abort.signal);
+    } catch (error) {
+      if (readError) throw readError;
+      throw readAll ? new TransportError((error as Error).message) : error;
+    }
+    if (readError) throw readError;
+    return bytes;
   }
 
   private async waitForInitContainer(ns: string, name: string, uid: string | undefined): Promise<void> {

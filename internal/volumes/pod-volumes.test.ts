@@ -42,7 +42,7 @@ class MemoryRepo implements SnapshotWriter {
 }
 
 /** An exec that plays tar: `tar -c` writes `volume`, `tar -x` collects stdin. */
-function scriptedExec(volume: Buffer, opts: { exitCode?: number } = {}) {
+function scriptedExec(volume: Buffer, opts: { exitCode?: number; cutExtracts?: number } = {}) {
   const calls: PodExecOptions[] = [];
   const extracted: Buffer[] = [];
   const exec = async (o: PodExecOptions): Promise<PodExecResult> => {
@@ -53,7 +53,14 @@ function scriptedExec(volume: Buffer, opts: { exitCode?: number } = {}) {
       return { exitCode: opts.exitCode ?? 0 };
     }
     if (o.command[0] === 'tar') {
-      for await (const c of o.stdin!) extracted.push(Buffer.from(c));
+      const got: Buffer[] = [];
+      for await (const c of o.stdin!) got.push(Buffer.from(c));
+      // The stream cut on its way: everything was sent, tar saw an early end.
+      if ((opts.cutExtracts ?? 0) > calls.filter((c) => c.command.includes('-xpf')).length - 1) {
+        (o.stderr as Writable).write('tar: Unexpected EOF in archive\n');
+        return { exitCode: 2 };
+      }
+      extracted.push(...got);
       return { exitCode: 0 };
     }
     return { exitCode: 0 };
@@ -179,6 +186,28 @@ test('restore: a broken snapshot fails with a clear error and the init container
   const error = await restorer.created(pod, dbPod(), report().report).then(() => undefined, (e: Error) => e);
   assert.match(String(error?.message), /^restoring volume data of pod shop\/db-0 from snapshot snap-0-data failed: snapshot snap-0-data: chunk missing; the pod stays in its init container$/);
   assert.not.ok(restoreSide.calls.some((c) => c.command[0] === 'touch'));
+});
+
+test('restore: a stream cut after every byte was sent is streamed again; cut every time, the error says so', async () => {
+  const volume = Buffer.from('y'.repeat(2500));
+  const repo = new MemoryRepo();
+  const b = new PodVolumeBackupper({ backup: backupRef, defaultVolumesToFsBackup: false, exec: scriptedExec(volume).exec, repository: async () => repo, log });
+  await b.backup(dbPod(), report().report);
+  const client = { async getJson<T>() { return { metadata: { uid: 'new' }, status: { initContainerStatuses: [{ name: RESTORE_WAIT_CONTAINER, state: { running: {} } }] } } as T; } };
+  const run = async (cutExtracts: number) => {
+    const side = scriptedExec(Buffer.alloc(0), { cutExtracts });
+    const restorer = new PodVolumeRestorer({ records: b.records, exec: side.exec, client, repository: async () => repo, log, pollMs: 1 });
+    const pod = { ...restorer.prepare(dbPod(), dbPod()), metadata: { name: 'db-0', namespace: 'shop', uid: 'new' } } as KubeObject;
+    const error = await restorer.created(pod, dbPod(), report().report).then(() => undefined, (e: Error) => e);
+    return { side, error };
+  };
+  const once = await run(1);
+  assert.is(once.error, undefined);
+  assert.equal(Buffer.concat(once.side.extracted), volume);
+  assert.equal(once.side.calls.map((c) => c.command[0]), ['tar', 'tar', 'touch']);
+  const always = await run(99);
+  assert.match(String(always.error?.message), /exited 2: tar: Unexpected EOF in archive \(streamed 3 times\); the pod stays in its init container$/);
+  assert.not.ok(always.side.calls.some((c) => c.command[0] === 'touch'));
 });
 
 test('restore: what the pod waits for is told once per change, with the image when it is an image problem', async () => {
