@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PREFIX ?= $(HOME)/.local
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: all deps build install uninstall test test-unit test-e2e typecheck demo cluster-tools velero-tools system-packages clean fuzz
+.PHONY: all deps build install uninstall test test-unit test-e2e typecheck demo cluster-tools velero-tools csi-tools moto system-packages clean fuzz
 
 all: build
 
@@ -52,11 +52,20 @@ cluster-tools: deps
 velero-tools: deps
 	hack/cluster build --velero
 
-test-e2e: system-packages build cluster-tools velero-tools
+# The CSI driver (ours, hack/tools/csi/hostpath) and the upstream CSI sidecars that `hack/cluster
+# up --csi` runs, with the node's binaries and images: built once (~5 min cold on 2 cores), cached.
+csi-tools: deps
+	hack/cluster build --csi
+
+# moto's EC2 server for the native (EBS) snapshot e2e, from PyPI when it is not installed.
+moto:
+	@command -v moto_server >/dev/null || [ -x "$$HOME/.pyenv/shims/moto_server" ] || python3 -m pip install -q "moto[server]==5.2.1"
+
+test-e2e: system-packages build cluster-tools velero-tools csi-tools moto
 	node hack/run-tests.mjs e2e
 
 # Everything: type-check, unit tests, then the end-to-end suite on real clusters.
-test: system-packages build cluster-tools velero-tools
+test: system-packages build cluster-tools velero-tools csi-tools moto
 	node hack/run-tests.mjs all
 
 # The seeded fuzzers at full size (make test runs a ~1,000-case subset): FUZZ_SEED=N replays a run.

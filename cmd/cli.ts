@@ -14,6 +14,10 @@ import { BackupLocationCreateCommand } from './commands/backup-location/create.t
 import { BackupLocationDeleteCommand } from './commands/backup-location/delete.ts';
 import { BackupLocationGetCommand } from './commands/backup-location/get.ts';
 import { BackupLocationSetDefaultCommand } from './commands/backup-location/set-default.ts';
+import { SnapshotLocationCreateCommand } from './commands/snapshot-location/create.ts';
+import { SnapshotLocationDeleteCommand } from './commands/snapshot-location/delete.ts';
+import { SnapshotLocationGetCommand } from './commands/snapshot-location/get.ts';
+import { SnapshotLocationSetCommand } from './commands/snapshot-location/set.ts';
 import { RestoreCreateCommand } from './commands/restore/create.ts';
 import { RestoreDeleteCommand } from './commands/restore/delete.ts';
 import { RestoreDescribeCommand } from './commands/restore/describe.ts';
@@ -52,6 +56,7 @@ export function buildCli(): Cli {
   for (const command of [BackupLocationCreateCommand, BackupLocationGetCommand, BackupLocationSetDefaultCommand, BackupLocationDeleteCommand]) {
     cli.register(command);
   }
+  for (const command of [SnapshotLocationCreateCommand, SnapshotLocationGetCommand, SnapshotLocationSetCommand, SnapshotLocationDeleteCommand]) cli.register(command);
   for (const command of [RepoSnapshotsCommand, RepoCheckCommand, RepoPruneCommand]) cli.register(command);
   for (const command of [ScheduleCreateCommand, ScheduleGetCommand, ScheduleDescribeCommand, ScheduleDeleteCommand, ScheduleInstallCommand, SchedulePauseCommand, ScheduleUnpauseCommand, ScheduleRunCommand]) {
     cli.register(command);

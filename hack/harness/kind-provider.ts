@@ -6,14 +6,18 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { ensureBucket, generateCredentials, minioClient, writeCredentialsFile } from './minio.ts';
 import { checkClusterName, clusterDir, clustersRoot } from './paths.ts';
-import type { ClusterProvider, ClusterStatus } from './types.ts';
+import { wantsCsi } from './csi.ts';
+import type { ClusterProvider, ClusterStatus, UpOptions } from './types.ts';
 
 const MINIO_IMAGE = 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z';
 const KIND_NODE_IMAGE = 'kindest/node:v1.35.0';
 
 export class KindProvider implements ClusterProvider {
-  async up(name: string): Promise<ClusterStatus> {
+  async up(name: string, options?: UpOptions): Promise<ClusterStatus> {
     checkClusterName(name);
+    // `--csi` is the local provider's (our driver runs beside a local node): refused here rather
+    // than giving a cluster without the classes a test asked for.
+    if (wantsCsi(options)) throw new Error('--csi is only supported by the local provider (Kind has its own CSI add-ons to install)');
     const existing = await this.status(name);
     if (existing) return existing;
     const dir = clusterDir(name);

@@ -1,6 +1,7 @@
 // The `local` provider: a real control plane (etcd, kube-apiserver, kube-controller-manager,
 // kube-scheduler) and a real MinIO as plain processes on loopback, from binaries built with go build.
 // No Docker, no registry. One state dir per cluster name, so clusters run side by side.
+// With `node` a node joins (hack/node), and with `csi` a CSI driver with snapshots (csi.ts).
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiOk, type ProbeAuth } from './api-probe.ts';
@@ -14,8 +15,10 @@ import { checkClusterName, clusterDir, clustersRoot } from './paths.ts';
 import { freePorts } from './ports.ts';
 import { type StartedProcess, isRunning, readAttached, startProcess, stopProcesses, waitFor } from './processes.ts';
 import type { ClusterProvider, ClusterStatus, UpOptions } from './types.ts';
-import { COMPONENTS, CONTROL_PLANE_COMPONENTS, NODE_COMPONENTS, pinnedVersion } from './versions.ts';
-import { type NodeState, startNode, stopNode } from '../node/node.ts';
+import { COMPONENTS, CONTROL_PLANE_COMPONENTS, CSI_COMPONENTS, NODE_COMPONENTS, pinnedVersion } from './versions.ts';
+import { startCsi, wantsCsi } from './csi.ts';
+import { checkNodePrerequisites, type NodeState, startNode, stopNode } from '../node/node.ts';
+import { paths as nodePaths } from '../node/config.ts';
 
 const SERVICE_CIDR = '10.96.0.0/16';
 const SERVICE_IP = '10.96.0.1';
@@ -55,13 +58,23 @@ function writeState(dir: string, state: State): void {
 export class LocalProvider implements ClusterProvider {
   async up(name: string, options?: UpOptions): Promise<ClusterStatus> {
     checkClusterName(name);
-    const withNode = wantsNode(options);
+    // CSI needs a node (its volumes are mounted by a kubelet): --csi implies --node.
+    const withCsi = wantsCsi(options);
+    if (withCsi && options?.node === false) throw new Error('--csi needs a node: it cannot be combined with node: false');
+    if (withCsi) {
+      try {
+        checkNodePrerequisites();
+      } catch (error) {
+        throw new Error(`--csi needs a node, and ${(error as Error).message}`);
+      }
+    }
+    const withNode = wantsNode(options) || withCsi;
     const dir = clusterDir(name);
     const existing = readState(dir);
-    if (existing && existing.processes.every((p) => isRunning(p.pid)) && (!withNode || existing.status.node)) return existing.status;
-    if (existing) await this.down(name); // a half-dead cluster (or one without the node asked for) is replaced, not patched
+    if (existing && existing.processes.every((p) => isRunning(p.pid)) && (!withNode || existing.status.node) && (!withCsi || existing.status.csi)) return existing.status;
+    if (existing) await this.down(name); // a half-dead cluster (or one without the node or CSI asked for) is replaced, not patched
 
-    const bin = await ensureBinaries(withNode ? [...CONTROL_PLANE_COMPONENTS, ...NODE_COMPONENTS] : [...CONTROL_PLANE_COMPONENTS]);
+    const bin = await ensureBinaries([...CONTROL_PLANE_COMPONENTS, ...(withNode ? NODE_COMPONENTS : []), ...(withCsi ? CSI_COMPONENTS : [])]);
     mkdirSync(join(dir, 'pki'), { recursive: true, mode: 0o700 });
     const ports = await freePorts(PORT_NAMES);
     const pki = createPki(join(dir, 'pki'), SERVICE_IP);
@@ -164,6 +177,18 @@ export class LocalProvider implements ClusterProvider {
             state.node = node;
             writeState(dir, state);
           },
+        });
+        writeState(dir, state);
+      }
+      if (withCsi && state.node && status.node) {
+        status.csi = await startCsi({
+          clusterDir: dir,
+          kubeconfig,
+          auth,
+          nodeName: status.node.name,
+          kubeletRoot: nodePaths(state.node.layout).kubeletRoot,
+          bin: { 'csi-hostpath': bin['csi-hostpath'], 'csi-provisioner': bin['csi-provisioner'], 'csi-snapshotter': bin['csi-snapshotter'], 'snapshot-controller': bin['snapshot-controller'] },
+          start: (procName, binary, args) => start(procName, binary, args),
         });
         writeState(dir, state);
       }

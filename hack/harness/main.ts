@@ -1,21 +1,24 @@
 // `hack/cluster` — command line of the test harness.
-//   hack/cluster up [--name N] [--node]  start (or reuse) cluster N and its MinIO, print its status;
-//                                        --node adds a node (kubelet + containerd, hack/node) so pods run
+//   hack/cluster up [--name N] [--node] [--csi]  start (or reuse) cluster N and its MinIO, print its status;
+//                                        --node adds a node (kubelet + containerd, hack/node) so pods run;
+//                                        --csi (implies --node) adds a CSI driver with volume snapshots
+//                                        (StorageClass csi-hostpath, VolumeSnapshotClass csi-hostpath-snapclass)
 //   hack/cluster down [--name N | --all]  stop every process of N and remove its data dir
 //   hack/cluster status [--name N] [-o json]
 //   hack/cluster kubeconfig [--name N]    print the path of N's admin kubeconfig
-//   hack/cluster check [--node]           whether this machine can run a cluster (with a node): `ok`, or why not
-//   hack/cluster build [--node] [--velero] build (once) the binaries the local provider runs (--node: and the node's + images;
-//                                        --velero: a stock Velero and its AWS plugin, for the interop tests and bench-vs-velero)
+//   hack/cluster check [--node|--csi]   whether this machine can run a cluster (with a node): `ok`, or why not
+//   hack/cluster build [--node] [--velero] [--csi] build (once) the binaries the local provider runs (--node: and the node's + images;
+//                                        --velero: a stock Velero and its AWS plugin, for the interop tests and bench-vs-velero;
+//                                        --csi: the CSI driver and sidecars of `up --csi`)
 // --provider local|kind (or KUBECTL_VELERO_PROVIDER) picks the provider; local is the default.
 import { parseArgs } from 'node:util';
 import { ensureBinaries } from './build.ts';
 import { ensureImages } from '../images-lib/build.ts';
 import { provider } from './cluster.ts';
 import type { ClusterStatus } from './types.ts';
-import { CONTROL_PLANE_COMPONENTS, NODE_COMPONENTS } from './versions.ts';
+import { CONTROL_PLANE_COMPONENTS, CSI_COMPONENTS, NODE_COMPONENTS } from './versions.ts';
 
-const USAGE = 'usage: hack/cluster up|down|status|kubeconfig|build|check [--name N] [--node] [--velero] [--all] [-o json] [--provider local|kind]';
+const USAGE = 'usage: hack/cluster up|down|status|kubeconfig|build|check [--name N] [--node] [--csi] [--velero] [--all] [-o json] [--provider local|kind]';
 
 function describe(s: ClusterStatus): string {
   return [
@@ -27,6 +30,7 @@ function describe(s: ClusterStatus): string {
     ...(s.gcs ? [`  GCS:         ${s.gcs.endpoint} bucket ${s.gcs.bucket} (fake-gcs-server; service-account key in ${s.gcs.credentialsFile})`] : []),
     `  logs:        ${s.logsDir}`,
     ...(s.node ? [`  node:        ${s.node.name} ${s.node.internalIP} (pods ${s.node.podCIDR}, netns ${s.node.netns}, containerd ${s.node.containerdSocket})`] : []),
+    ...(s.csi ? [`  CSI:         driver ${s.csi.driver}, StorageClass ${s.csi.storageClass}, VolumeSnapshotClass ${s.csi.snapshotClass} (state in ${s.csi.stateDir})`] : []),
   ].join('\n');
 }
 
@@ -40,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
       output: { type: 'string', short: 'o' },
       provider: { type: 'string' },
       node: { type: 'boolean' },
+      csi: { type: 'boolean' },
       velero: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -55,20 +60,23 @@ async function main(argv: string[]): Promise<number> {
   switch (verb) {
     case 'check': {
       // Whether this machine can run what `up` would start: a node needs root, containerd, runc, cgroup v1.
-      if (values.node) {
+      if (values.node || values.csi) {
         const { checkNodePrerequisites } = await import('../node/node.ts');
         checkNodePrerequisites();
       }
-      console.log(values.node ? 'ok: this machine can run a cluster with a node' : 'ok');
+      console.log(values.node || values.csi ? 'ok: this machine can run a cluster with a node' : 'ok');
       return 0;
     }
-    case 'build':
-      await ensureBinaries(values.node ? [...CONTROL_PLANE_COMPONENTS, ...NODE_COMPONENTS] : [...CONTROL_PLANE_COMPONENTS]);
-      if (values.node) await ensureImages();
+    case 'build': {
+      const withNode = values.node || values.csi;
+      await ensureBinaries(withNode ? [...CONTROL_PLANE_COMPONENTS, ...NODE_COMPONENTS] : [...CONTROL_PLANE_COMPONENTS]);
+      if (withNode) await ensureImages();
+      if (values.csi) await ensureBinaries([...CSI_COMPONENTS]);
       if (values.velero) await ensureBinaries(['velero', 'velero-plugin-for-aws']);
       return 0;
+    }
     case 'up': {
-      const status = await p.up(name, values.node === undefined ? {} : { node: values.node });
+      const status = await p.up(name, { ...(values.node === undefined ? {} : { node: values.node }), ...(values.csi === undefined ? {} : { csi: values.csi }) });
       console.log(values.output === 'json' ? JSON.stringify(status, null, 2) : describe(status));
       return 0;
     }

@@ -43,9 +43,28 @@ export interface NodeStatus {
   minioInCluster: string;
 }
 
+/** The cluster's CSI driver with snapshots, when started with `--csi` (hack/harness/csi.ts). */
+export interface CsiStatus {
+  /** The CSI driver name (hostpath.csi.k8s.io): a CSIDriver object, and the provisioner of the class. */
+  driver: string;
+  /** The StorageClass whose PVCs the driver provisions (csi-hostpath). */
+  storageClass: string;
+  /** The VolumeSnapshotClass of the driver, labelled velero.io/csi-volumesnapshot-class (csi-hostpath-snapclass). */
+  snapshotClass: string;
+  /** The driver's CSI socket on the host. */
+  socket: string;
+  /** Where the driver keeps volumes (volumes/<id>), snapshots (snapshots/<id>) and state.json. */
+  stateDir: string;
+}
+
 export interface UpOptions {
   /** Also start a node (kubelet, containerd, kube-proxy) so pods run. Default: KUBECTL_VELERO_NODE=1. */
   node?: boolean;
+  /**
+   * Also a CSI driver with volume snapshots (implies `node`): StorageClass csi-hostpath,
+   * VolumeSnapshotClass csi-hostpath-snapclass. Default: KUBECTL_VELERO_CSI=1. Local provider only.
+   */
+  csi?: boolean;
 }
 
 export interface ClusterStatus {
@@ -63,6 +82,8 @@ export interface ClusterStatus {
   logsDir: string;
   /** Only when the cluster has a node. */
   node?: NodeStatus;
+  /** Only when the cluster was started with `--csi`. */
+  csi?: CsiStatus;
 }
 
 export interface ClusterProvider {

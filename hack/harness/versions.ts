@@ -40,6 +40,14 @@ export const COMPONENTS = {
   // FerretDB v1 (MongoDB wire protocol, SQLite backend) for the live-writes e2e: built into the
   // `ferretdb` image (hack/images-lib) on first use, never by `hack/cluster build`.
   ferretdb: { name: 'ferretdb', toolsDir: 'ferretdb', module: 'github.com/FerretDB/FerretDB', pkg: './server' },
+  // `hack/cluster up --csi` (hack/harness/csi.ts): our host-path CSI driver (versioned by the CSI
+  // spec it implements) and the upstream sidecars. Built only when --csi is asked (`make csi-tools`),
+  // never by a plain `hack/cluster build`. csi-provisioner has a go.mod of its own (csi/provisioner):
+  // it is built on Kubernetes 1.33 libraries, which do not build beside the snapshotter's 1.35.
+  'csi-hostpath': { name: 'csi-hostpath', toolsDir: 'csi', module: 'github.com/container-storage-interface/spec', pkg: './hostpath' },
+  'csi-provisioner': { name: 'csi-provisioner', toolsDir: 'csi/provisioner', module: 'github.com/kubernetes-csi/external-provisioner/v5', pkg: 'github.com/kubernetes-csi/external-provisioner/v5/cmd/csi-provisioner' },
+  'csi-snapshotter': { name: 'csi-snapshotter', toolsDir: 'csi', module: 'github.com/kubernetes-csi/external-snapshotter/v8', pkg: 'github.com/kubernetes-csi/external-snapshotter/v8/cmd/csi-snapshotter' },
+  'snapshot-controller': { name: 'snapshot-controller', toolsDir: 'csi', module: 'github.com/kubernetes-csi/external-snapshotter/v8', pkg: 'github.com/kubernetes-csi/external-snapshotter/v8/cmd/snapshot-controller' },
 } as const satisfies Record<string, GoComponent>;
 
 export type ComponentName = keyof typeof COMPONENTS;
@@ -48,6 +56,8 @@ export type ComponentName = keyof typeof COMPONENTS;
 export const CONTROL_PLANE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'minio', 'fake-gcs-server'] as const satisfies readonly ComponentName[];
 /** Added by `--node`. */
 export const NODE_COMPONENTS = ['kubelet', 'kube-proxy', 'kubectl'] as const satisfies readonly ComponentName[];
+/** Added by `--csi` (hack/harness/csi.ts), and built by `hack/cluster build --csi` only. */
+export const CSI_COMPONENTS = ['csi-hostpath', 'csi-provisioner', 'csi-snapshotter', 'snapshot-controller'] as const satisfies readonly ComponentName[];
 
 export function toolsDir(component: GoComponent): string {
   return join(repoRoot, 'hack', 'tools', component.toolsDir);

@@ -48,6 +48,13 @@ export interface BackupStatus {
   errors?: number;
   progress?: { totalItems?: number; itemsBackedUp?: number };
   hookStatus?: { hooksAttempted?: number; hooksFailed?: number };
+  volumeSnapshotsAttempted?: number;
+  volumeSnapshotsCompleted?: number;
+  csiVolumeSnapshotsAttempted?: number;
+  csiVolumeSnapshotsCompleted?: number;
+  backupItemOperationsAttempted?: number;
+  backupItemOperationsCompleted?: number;
+  backupItemOperationsFailed?: number;
   /** A Velero server's queue (Queued backups); ours never queue. */
   queuePosition?: number;
 }

@@ -19,6 +19,18 @@ export interface BackupFiles {
   log: string;
   resourceList: Record<string, string[]>;
   results: BackupResults;
+  /** What the volume steps recorded (Velero's files; empty lists when absent). */
+  volumes?: VolumeFiles;
+}
+
+/** Velero's per-backup volume files, each a JSON array. */
+export interface VolumeFiles {
+  volumeInfo?: unknown[];
+  itemOperations?: unknown[];
+  /** NAME-volumesnapshots.json.gz: native (EBS…) snapshots. */
+  volumeSnapshots?: unknown[];
+  /** The three NAME-csi-*.json.gz files, written when the backup has CSI snapshots. */
+  csi?: { volumeSnapshots: unknown[]; volumeSnapshotContents: unknown[]; volumeSnapshotClasses: unknown[] };
 }
 
 export interface BackupTarget {

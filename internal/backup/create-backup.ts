@@ -3,13 +3,14 @@
 // velero-backup.json (written last, and only when the tarball is whole) never says Completed.
 import { completeBackup, finalPhase, newBackup, type Backup } from './backup-object.ts';
 import { BackupLog } from './backup-log.ts';
-import type { BackupTarget } from './backup-target.ts';
+import type { BackupTarget, VolumeFiles } from './backup-target.ts';
+import { DEFAULT_ACTIONS, type BackupItemAction } from './actions/index.ts';
 import type { ClusterSource } from './cluster-source.ts';
 import { nsToMs, parseDuration } from './duration.ts';
 import { SinkFailure } from './item-sink.ts';
 import type { PodHooks, PodVolumes } from './item-backupper.ts';
 import { ResourceList } from './resource-list.ts';
-import { type BackupResults, ResultsCollector } from './results.ts';
+import { type BackupResults, ResultsCollector, scopeOf } from './results.ts';
 import { runBackup, type BackupProgress } from './run-backup.ts';
 import { buildBackupSpec, type BackupCreateOptions } from './spec.ts';
 
@@ -39,11 +40,22 @@ export interface CreateBackupInput {
   signal?: AbortSignal;
 }
 
+export interface SnapshotOutcome {
+  files: VolumeFiles;
+  status: Pick<Backup['status'], 'volumeSnapshotsAttempted' | 'volumeSnapshotsCompleted' | 'csiVolumeSnapshotsAttempted' | 'csiVolumeSnapshotsCompleted' | 'backupItemOperationsAttempted' | 'backupItemOperationsCompleted' | 'backupItemOperationsFailed'>;
+}
+
 /** The backup was stopped from outside (a signal); its message is the failure reason recorded. */
 export class BackupInterruptedError extends Error {}
 
 export interface PodSteps {
   hooks?: PodHooks;
+  /** Volume snapshots: item actions on claims and snapshots, and what they recorded once the items are in. */
+  snapshots?: {
+    actions: readonly BackupItemAction[];
+    /** After the items (`failed`: the backup will not be published): the files to publish, and the status counts. */
+    finish(failed: boolean, report: { error(namespace: string | undefined, message: string): void }): Promise<SnapshotOutcome>;
+  };
   volumes?: PodVolumes & {
     /** Stores what the volume backups recorded; runs before velero-backup.json is written. */
     finish(): Promise<void>;
@@ -79,7 +91,8 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
   });
   interrupted.catch(() => undefined);
   try {
-    const running = runBackup({ backup, source: input.source, sink: archive.sink, log, concurrency: input.concurrency, onProgress: input.onProgress, podHooks: steps.hooks, podVolumes: steps.volumes });
+    const actions = steps.snapshots ? [...DEFAULT_ACTIONS, ...steps.snapshots.actions] : undefined;
+    const running = runBackup({ backup, source: input.source, sink: archive.sink, log, concurrency: input.concurrency, onProgress: input.onProgress, podHooks: steps.hooks, podVolumes: steps.volumes, actions });
     // Once interrupted, the engine's own later failure (its requests cut) is of no interest.
     running.catch(() => undefined);
     result = await Promise.race([running, interrupted]);
@@ -97,6 +110,20 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
 
   const results = result?.results ?? new ResultsCollector();
   if (failure) results.error('velero', failure.message);
+  // Snapshots are settled before the phase is: a backup that will not be published keeps none.
+  let snapshots: SnapshotOutcome | undefined;
+  if (steps.snapshots) {
+    try {
+      snapshots = await steps.snapshots.finish(failure !== undefined, {
+        error: (namespace, message) => {
+          log.error(message, { namespace });
+          results.error(scopeOf(namespace), message);
+        },
+      });
+    } catch (error) {
+      results.error('velero', `volume snapshots: ${(error as Error).message}`);
+    }
+  }
   if (result?.excludedNamespaces?.length) backup.spec.excludedNamespaces = result.excludedNamespaces;
   if (result?.serverVersion) {
     backup.metadata.annotations = {
@@ -115,13 +142,14 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
     totalItems: items,
     failureReason: failure?.message,
   });
+  if (snapshots) backup.status = { ...backup.status, ...withoutZeros(snapshots.status) };
   log.info(`Backup completed with phase ${backup.status.phase}`);
   input.onResults?.(results.toJSON());
   if (onAbort) input.signal?.removeEventListener('abort', onAbort);
   try {
     // Interrupted: the volume records may be half made; the backup is Failed without them.
     if (!(failure instanceof BackupInterruptedError)) await steps.volumes?.finish();
-    await input.target.publish({ backup, log: log.text(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON() });
+    await input.target.publish({ backup, log: log.text(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON(), volumes: snapshots?.files });
   } catch (error) {
     // The store refused even the small files: nothing is listed, and the caller reports Failed.
     if (backup.status.phase !== 'Failed') {
@@ -132,4 +160,9 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
   // goes stale and readers show the backup Failed, which is what it is.
   await heartbeat.end().catch(() => undefined);
   return backup;
+}
+
+/** Go's omitempty: zero counts stay out of the JSON. */
+function withoutZeros<T extends Record<string, number | undefined>>(counts: T): Partial<T> {
+  return Object.fromEntries(Object.entries(counts).filter(([, v]) => v)) as Partial<T>;
 }

@@ -18,7 +18,7 @@
 // Where the location has no volume repository there is nothing to prune and the record goes at once.
 import { hostname } from 'node:os';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { readJsonIfExists } from '../storage/object-reads.ts';
+import { readGzJsonIfExists, readJsonIfExists } from '../storage/object-reads.ts';
 import { backupKeys, DELETION_FILE, PLUGIN_BACKUPS_PREFIX, pluginBackupKeys, repoKeys } from '../storage/layout.ts';
 import { deleteSnapshotsOfBackup } from '../volumes/repository/repository.ts';
 import type { Backup } from './backup-object.ts';
@@ -46,9 +46,17 @@ export interface DeletedBackup {
   name: string;
   /** Snapshots of the backup dropped from the volume repository (their chunks go at the next prune). */
   snapshots: number;
+  /** Storage snapshots (CSI, native) deleted with it. */
+  volumeSnapshots: number;
   /** The deletion record left awaiting a prune, when the location has a volume repository. */
   awaitingPrune?: DeletionRecord;
 }
+
+/**
+ * Deletes the storage snapshots a backup recorded (CSI contents, native snapshots) and returns how
+ * many: it needs the cluster or the cloud, so the command supplies it.
+ */
+export type VolumeSnapshotDeleter = (backup: string, files: { csiContents: unknown[]; nativeSnapshots: unknown[] }) => Promise<number>;
 
 export function readDeletionRecord(store: ObjectStore, name: string): Promise<DeletionRecord | undefined> {
   return readJsonIfExists<DeletionRecord>(store, deletionRecordKey(name));
@@ -90,7 +98,7 @@ async function deleteUnder(store: ObjectStore, prefix: string, keep?: string): P
  * only by its stale heartbeat, or what an interrupted deletion left. Refuses a backup still running
  * and a name with nothing stored.
  */
-export async function deleteBackup(store: ObjectStore, name: string, opts: { reason: string; now?: Date }): Promise<DeletedBackup> {
+export async function deleteBackup(store: ObjectStore, name: string, opts: { reason: string; now?: Date; volumeSnapshots?: VolumeSnapshotDeleter }): Promise<DeletedBackup> {
   const uid = await currentBackupUid(store, name);
   // A record awaiting its prune is of a deletion that is done: nothing of the backup is left.
   const pending = await readDeletionRecord(store, name).then((r) => (r?.stage === 'deleting' ? r : undefined));
@@ -107,17 +115,33 @@ export async function deleteBackup(store: ObjectStore, name: string, opts: { rea
   const recordKey = deletionRecordKey(name);
   const putRecord = (r: DeletionRecord) => store.put(recordKey, JSON.stringify(r), { contentType: 'application/json' });
   await putRecord(record);
+  // Storage snapshots before any file: the files say which snapshots there are. Cut short here, the
+  // backup is still listed and the record makes the next `backup delete` or gc try again.
+  const volumeSnapshots = await deleteStorageSnapshots(store, name, opts.volumeSnapshots);
   await store.delete(backupKeys(name).metadata);
   await deleteUnder(store, backupKeys(name).dir);
   const snapshots = await deleteSnapshotsOfBackup(store, name);
   await deleteUnder(store, pluginBackupKeys(name).dir, recordKey);
   if (!(await store.exists(repoKeys.config))) {
     await store.delete(recordKey);
-    return { name, snapshots };
+    return { name, snapshots, volumeSnapshots };
   }
   const awaitingPrune: DeletionRecord = { ...record, stage: 'awaiting-prune' };
   await putRecord(awaitingPrune);
-  return { name, snapshots, awaitingPrune };
+  return { name, snapshots, volumeSnapshots, awaitingPrune };
+}
+
+async function deleteStorageSnapshots(store: ObjectStore, name: string, deleter: VolumeSnapshotDeleter | undefined): Promise<number> {
+  const csiContents = (await readGzJsonIfExists<unknown[]>(store, backupKeys(name).csiVolumeSnapshotContents)) ?? [];
+  const nativeSnapshots = ((await readGzJsonIfExists<unknown[]>(store, backupKeys(name).volumeSnapshots)) ?? []).filter((s) => (s as { status?: { providerSnapshotID?: string } }).status?.providerSnapshotID);
+  const count = csiContents.length + nativeSnapshots.length;
+  if (!count) return 0;
+  if (!deleter) throw new Error(`backup "${name}" holds ${count} volume snapshot${count === 1 ? '' : 's'}: deleting it needs access to its cluster or cloud`);
+  try {
+    return await deleter(name, { csiContents, nativeSnapshots });
+  } catch (error) {
+    throw new Error(`cannot delete the volume snapshots of backup "${name}", so the backup is kept: ${(error as Error).message}`);
+  }
 }
 
 /**

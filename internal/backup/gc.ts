@@ -16,7 +16,7 @@ import { repoKeys } from '../storage/layout.ts';
 import { openRepository, type PruneReport, type Repository, RepositoryKeyError, RepositoryLockedError } from '../volumes/repository/repository.ts';
 import { StoredRestores } from '../restore/stored-restores.ts';
 import type { Backup } from './backup-object.ts';
-import { BackupInProgressError, currentBackupUid, deleteBackup, type DeletionRecord, deletionRecordKey, listDeletionRecords, settleDeletion } from './delete-backup.ts';
+import { BackupInProgressError, currentBackupUid, deleteBackup, type DeletionRecord, type VolumeSnapshotDeleter, deletionRecordKey, listDeletionRecords, settleDeletion } from './delete-backup.ts';
 import { StoredBackups } from './stored-backups.ts';
 
 export interface GcLog {
@@ -33,6 +33,8 @@ export interface GcOptions {
   /** The key of an encrypted volume repository; without it such a repository is not pruned (a warning says so). */
   encryptionKey?: Buffer;
   log?: GcLog;
+  /** Deletes a backup's storage snapshots (a backup that has some cannot be deleted without it). */
+  volumeSnapshots?: VolumeSnapshotDeleter;
 }
 
 export interface GcDeletion {
@@ -194,7 +196,7 @@ export async function collectGarbage(opts: GcOptions): Promise<GcReport> {
   for (const record of stale) await store.delete(deletionRecordKey(record.backup));
   for (const c of chosen) {
     try {
-      const done = await deleteBackup(store, c.name, { reason: c.reason, now });
+      const done = await deleteBackup(store, c.name, { reason: c.reason, now, volumeSnapshots: opts.volumeSnapshots });
       report.deleted.push({ ...c, snapshots: done.snapshots });
       log.info(`Backup "${c.name}" deleted: ${c.reason}${done.snapshots ? ` (and ${counted(done.snapshots, 'volume snapshot')})` : ''}.`);
     } catch (error) {

@@ -161,6 +161,7 @@ export class ItemBackupper {
     return {
       backupName: this.deps.backupName,
       clusterRoleBindings: () => (this.crbs ??= this.listClusterRoleBindings()),
+      error: (namespace, message) => this.recordError(namespace, message),
     };
   }
 

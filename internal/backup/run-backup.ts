@@ -143,7 +143,12 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
     for (const item of task.order ? sortByOrder(buffered, task.order) : []) await backupper.backupItem(item, task.resource);
     log.info(`Retrieved ${count} items`, fields);
   };
-  await runPool(tasks, input.concurrency ?? 8, runTask);
+  // Pods first, all of them, before any other list runs: a pod brings its claims and volumes
+  // between its pre and post hooks (Velero's order), so a claim must not be met first by its own
+  // lister, outside the hooks, and snapshotted there while the pod's pre hook still runs.
+  const podTasks = tasks.filter((t) => t.resource.groupResource === 'pods');
+  await runPool(podTasks, input.concurrency ?? 8, runTask);
+  await runPool(tasks.filter((t) => !podTasks.includes(t)), input.concurrency ?? 8, runTask);
 
   // Namespaces last: those named by the filter (or matching the selectors) and those holding items.
   const nsResource = byGroupResource.get('namespaces');

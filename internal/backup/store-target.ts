@@ -75,10 +75,16 @@ export class ObjectStoreBackupTarget implements BackupTarget {
     await put(keys.log, gzipSync(files.log));
     await put(keys.resourceList, gzJson(files.resourceList));
     await put(keys.results, gzJson(files.results));
-    await put(keys.volumeSnapshots, gzJson([]));
+    const volumes = files.volumes ?? {};
+    await put(keys.volumeSnapshots, gzJson(volumes.volumeSnapshots ?? []));
     await put(keys.podVolumeBackups, gzJson([]));
-    await put(keys.itemOperations, gzJson([]));
-    await put(keys.volumeInfo, gzJson([]));
+    await put(keys.itemOperations, gzJson(volumes.itemOperations ?? []));
+    await put(keys.volumeInfo, gzJson(volumes.volumeInfo ?? []));
+    if (volumes.csi) {
+      await put(keys.csiVolumeSnapshots, gzJson(volumes.csi.volumeSnapshots));
+      await put(keys.csiVolumeSnapshotContents, gzJson(volumes.csi.volumeSnapshotContents));
+      await put(keys.csiVolumeSnapshotClasses, gzJson(volumes.csi.volumeSnapshotClasses));
+    }
     // Last: only now does the backup exist for anyone listing the store.
     await this.store.put(keys.metadata, JSON.stringify(files.backup), { contentType: 'application/json' });
   }

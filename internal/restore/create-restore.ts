@@ -34,6 +34,7 @@ export interface CreateRestoreInput {
   /** Work around restored pods (volume data, hooks); see RestoreInput.podSteps. */
   podSteps?: RestoreInput['podSteps'];
   claimsWithVolumeData?: RestoreInput['claimsWithVolumeData'];
+  nativeSnapshots?: RestoreInput['nativeSnapshots'];
   /** Bounds on what the backup archive may hold (defaults in internal/archive/reader.ts). */
   archiveLimits?: ReadOptions;
   /** How often the InProgress Restore is saved with its progress (default 5 s). */
@@ -107,7 +108,7 @@ export async function createRestore(input: CreateRestoreInput): Promise<RestoreR
   let staged: StagedBackup | undefined;
   try {
     staged = await StagedBackup.stage(await input.store.get(backupKeys(input.spec.backupName).tarball), input.archiveLimits);
-    run = await runRestore({ restore, staged, client: input.client, concurrency: input.concurrency, dryRun: input.dryRun, modifiers, onProgress, podSteps: input.podSteps, claimsWithVolumeData: input.claimsWithVolumeData });
+    run = await runRestore({ restore, staged, client: input.client, concurrency: input.concurrency, dryRun: input.dryRun, modifiers, onProgress, podSteps: input.podSteps, claimsWithVolumeData: input.claimsWithVolumeData, nativeSnapshots: input.nativeSnapshots });
   } catch (error) {
     run = failedRun(restore, 'Failed', [error instanceof Error ? error.message : String(error)]);
   } finally {

@@ -62,6 +62,6 @@ function withoutControllerFinalizers(wanted: KubeObject): KubeObject {
 function asRestoreLeavesIt(live: KubeObject): KubeObject {
   if (live.kind !== 'Pod') return live;
   // The pod action reads nothing of the context.
-  const result = podAction.execute(live, { preserveNodePorts: false, namespaceMapping: {}, volumesProvisionedAnew: new Set() });
+  const result = podAction.execute(live, { preserveNodePorts: false, namespaceMapping: {}, volumesProvisionedAnew: new Set(), restoreUid: '', restorePVs: true });
   return 'item' in result ? result.item : live;
 }

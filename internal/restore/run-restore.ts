@@ -6,6 +6,7 @@ import { BackupLog } from '../backup/backup-log.ts';
 import { ByteBudget } from '../collections/byte-budget.ts';
 import { pool } from '../collections/pool.ts';
 import { type ApiResource, discoverResources } from '../kube/discovery.ts';
+import { KubeApiError } from '../kube/errors.ts';
 import type { KubeWriter } from '../kube/http-client.ts';
 import type { KubeObject } from '../kube/list.ts';
 import type { ResultsCollector } from '../backup/results.ts';
@@ -46,8 +47,17 @@ export interface RestoreInput {
   crdTimeoutMs?: number;
   /** Claims (`ns/name` in the backup) whose data a pod step restores: their PVs are provisioned anew. */
   claimsWithVolumeData?: ReadonlySet<string>;
+  /** Native snapshots of the backup's PVs: a PV is pointed at a new volume made from its snapshot. */
+  nativeSnapshots?: NativeVolumeRestorer;
   /** Work around each restored pod: init containers added before the create, work after it. A function gets the restore's log. */
   podSteps?: readonly RestorePodStep[] | ((log: BackupLog) => readonly RestorePodStep[]);
+}
+
+export interface NativeVolumeRestorer {
+  /** Names of the backed-up PVs that have a snapshot. */
+  volumes: ReadonlySet<string>;
+  /** The PV (as it will be created) pointed at a new volume made from its snapshot, or why not. */
+  restore(pv: KubeObject): Promise<{ pv: KubeObject } | { error: string }>;
 }
 
 /** Where a pod step reports what went wrong; the restore goes on. */
@@ -92,7 +102,8 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   const podSteps = typeof input.podSteps === 'function' ? input.podSteps(log) : (input.podSteps ?? []);
   const filter = new ItemFilter(spec);
   const mapping = spec.namespaceMapping ?? {};
-  const ctx = transformContext(restore, await volumesProvisionedAnew(staged, input.claimsWithVolumeData), input.modifiers);
+  const snapshotted = dryRun || spec.restorePVs === false ? new Set<string>() : (input.nativeSnapshots?.volumes ?? new Set<string>());
+  const ctx = transformContext(restore, await volumesProvisionedAnew(staged, input.claimsWithVolumeData, snapshotted), input.modifiers, snapshotted);
   log.info(`Starting restore of backup ${spec.backupName}`, { dryRun: dryRun ? 'true' : undefined });
 
   let served = new Map((await discoverResources(client)).resources.map((r) => [r.groupResource, r] as const));
@@ -175,6 +186,19 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     const isPod = groupResource === 'pods' && !dryRun && podSteps.length > 0;
     let item = transformed.item;
     if (isPod) for (const step of podSteps) item = step.prepare?.(item, original) ?? item;
+    if (groupResource === 'persistentvolumes' && snapshotted.has(staged_.name) && input.nativeSnapshots) {
+      // Velero's order: a PV that exists already is left alone (no disk is made for it).
+      const existing = await client.getJson(`/api/v1/persistentvolumes/${encodeURIComponent(item.metadata.name)}`).then(
+        () => true,
+        (error: unknown) => (error instanceof KubeApiError && error.isNotFound ? false : Promise.reject(error)),
+      );
+      if (!existing) {
+        const restored = await input.nativeSnapshots.restore(item);
+        if ('error' in restored) return rec.error(ref, restored.error);
+        item = restored.pv;
+        log.info('Volume created from its native snapshot', { persistentVolume: item.metadata.name });
+      }
+    }
     const outcome = await applyItem(client, target, item, { policy: spec.existingResourcePolicy ?? 'none', dryRun, status });
     rec.outcome(ref, outcome);
     if (isPod && outcome.action === 'created') {

@@ -7,7 +7,7 @@ import { parseResourceModifiers } from './modifiers/rules.ts';
 import { validLabelValue } from './reset-metadata.ts';
 import { type TransformContext, transformItem } from './transform-item.ts';
 
-const ctx: TransformContext = { preserveNodePorts: false, namespaceMapping: { shop: 'shop-copy' }, volumesProvisionedAnew: new Set(), backupName: 'b1', restoreName: 'r1' };
+const ctx: TransformContext = { preserveNodePorts: false, namespaceMapping: { shop: 'shop-copy' }, volumesProvisionedAnew: new Set(), restoreUid: 'r1', restorePVs: true, backupName: 'b1', restoreName: 'r1' };
 const meta = (extra: Record<string, unknown> = {}) => ({
   name: 'x', namespace: 'shop', uid: 'u', resourceVersion: '9', generation: 2, creationTimestamp: 't', selfLink: '/x', generateName: 'x-',
   deletionTimestamp: 'd', deletionGracePeriodSeconds: 30, managedFields: [{}], ownerReferences: [{}], finalizers: ['keep/me'], ...extra,

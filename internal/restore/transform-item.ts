@@ -23,7 +23,7 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 export function transformItem(groupResource: string, original: KubeObject, ctx: TransformContext): Transformed {
   let item = resetMetadataAndStatus(original);
   for (const action of actionsFor(groupResource)) {
-    const result = action.execute(item, ctx);
+    const result = action.execute(item, ctx, original);
     if ('skip' in result) return { skip: `${action.name}: ${result.skip}` };
     item = result.item;
   }

@@ -22,6 +22,9 @@ export const backupKeys = (name: string) => ({
   podVolumeBackups: `${BACKUPS_PREFIX}${name}/${name}-podvolumebackups.json.gz`,
   itemOperations: `${BACKUPS_PREFIX}${name}/${name}-itemoperations.json.gz`,
   volumeInfo: `${BACKUPS_PREFIX}${name}/${name}-volumeinfo.json.gz`,
+  csiVolumeSnapshots: `${BACKUPS_PREFIX}${name}/${name}-csi-volumesnapshots.json.gz`,
+  csiVolumeSnapshotContents: `${BACKUPS_PREFIX}${name}/${name}-csi-volumesnapshotcontents.json.gz`,
+  csiVolumeSnapshotClasses: `${BACKUPS_PREFIX}${name}/${name}-csi-volumesnapshotclasses.json.gz`,
 });
 
 /** Velero's files of one restore (`restores/NAME/`), and the Restore object we keep beside them. */

@@ -12,6 +12,20 @@ export { defaultLocalPath } from './providers/local.ts';
 export interface LocationsFile {
   defaultLocation?: string;
   locations: Record<string, LocationSpec>;
+  /** Volume snapshot locations (internal/snapshots/snapshot-locations.ts), kept beside the backup storage locations. */
+  volumeSnapshotLocations?: Record<string, SnapshotLocationSpec>;
+}
+
+/** A volume snapshot location as the config file keeps it: Velero's VolumeSnapshotLocation spec, plus ours. */
+export interface SnapshotLocationSpec {
+  provider: string;
+  config?: Record<string, string>;
+  /** A credentials file in the provider's format; only its path is kept. */
+  credentialsFile?: string;
+  /** Velero's `--credential`: a key of a Secret in the Velero namespace, read when the location is used. */
+  credential?: { name: string; key: string };
+  /** The location its provider's snapshots go to when several could (Velero's `--default-volume-snapshot-locations`). */
+  default?: boolean;
 }
 
 /** The location used when none is configured: a directory in the user's data dir. */
@@ -34,7 +48,12 @@ export function readLocations(path = configPath()): LocationsFile {
   }
   const file = (doc ?? {}) as Partial<LocationsFile>;
   if (typeof file !== 'object' || Array.isArray(file)) throw new LocationConfigError(`${path} is not a mapping`);
-  return { ...(file.defaultLocation ? { defaultLocation: file.defaultLocation } : {}), locations: file.locations ?? {} };
+  return {
+    ...(file.defaultLocation ? { defaultLocation: file.defaultLocation } : {}),
+    locations: file.locations ?? {},
+    // Passed through, so that writing the backup locations keeps the snapshot locations.
+    ...(file.volumeSnapshotLocations ? { volumeSnapshotLocations: file.volumeSnapshotLocations } : {}),
+  };
 }
 
 export function writeLocations(file: LocationsFile, path = configPath()): void {

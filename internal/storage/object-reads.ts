@@ -30,3 +30,9 @@ export async function readGunzippedIfExists(store: ObjectStore, key: string): Pr
   const data = await readIfExists(store, key);
   return data ? gunzipSync(data) : undefined;
 }
+
+/** A gzip'd JSON object (`*.json.gz`), parsed; undefined when missing. */
+export async function readGzJsonIfExists<T>(store: ObjectStore, key: string): Promise<T | undefined> {
+  const data = await readGunzippedIfExists(store, key);
+  return data ? (JSON.parse(data.toString('utf8')) as T) : undefined;
+}

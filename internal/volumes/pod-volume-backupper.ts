@@ -25,6 +25,14 @@ export interface SnapshotWriter {
   ): Promise<SnapshotSummaryLike>;
 }
 
+/** Where a volume's files are read from: a container's mount path. */
+export interface VolumeSource {
+  namespace: string;
+  pod: string;
+  container: string;
+  path: string;
+}
+
 export interface StepReport {
   warn(message: string): void;
   error(message: string): void;
@@ -81,7 +89,7 @@ export class PodVolumeBackupper {
       const record = newRecord(this.opts.backup, pod, volume, claim, this.records.length);
       this.records.push(record);
       try {
-        await this.backupVolume(pod, volume, mount, record);
+        await this.backupVolume(pod, volume, { namespace: pod.metadata.namespace!, pod: pod.metadata.name, container: mount.container, path: mount.mountPath }, record);
         if (claimKey) this.claimsDone.add(claimKey);
         if (record.status.message) report.warn(record.status.message);
       } catch (error) {
@@ -93,12 +101,33 @@ export class PodVolumeBackupper {
     }
   }
 
-  private async backupVolume(pod: KubeObject, volume: string, mount: { container: string; mountPath: string }, record: PodVolumeBackupRecord): Promise<void> {
+  /**
+   * Backs up `volume` of `pod` — recorded under that pod, so a restore streams it back into the
+   * pod's new volume — reading the files from `source`: another pod, e.g. one that mounts a
+   * snapshot of the claim. Throws what failed; the record says so too.
+   */
+  async backupFrom(pod: KubeObject, volume: string, claim: string, source: VolumeSource): Promise<PodVolumeBackupRecord> {
+    const record = newRecord(this.opts.backup, pod, volume, claim, this.records.length);
+    this.records.push(record);
+    try {
+      await this.backupVolume(pod, volume, source, record);
+      this.claimsDone.add(`${pod.metadata.namespace}/${claim}`);
+      return record;
+    } catch (error) {
+      record.status.phase = 'Failed';
+      record.status.message = (error as Error).message;
+      record.status.completionTimestamp = new Date().toISOString();
+      throw error;
+    }
+  }
+
+  private async backupVolume(pod: KubeObject, volume: string, source: VolumeSource, record: PodVolumeBackupRecord): Promise<void> {
     const repository = await this.opts.repository();
     const where = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    this.opts.log.info('Backing up volume', { pod: where, volume, container: mount.container, path: mount.mountPath });
+    const from = source.pod === pod.metadata.name ? {} : { from: `${source.namespace}/${source.pod}` };
+    this.opts.log.info('Backing up volume', { pod: where, volume, container: source.container, path: source.path, ...from });
     const abort = new AbortController();
-    const out = tarOut(this.opts.exec, { namespace: pod.metadata.namespace!, pod: pod.metadata.name, container: mount.container, path: mount.mountPath }, abort.signal);
+    const out = tarOut(this.opts.exec, source, abort.signal);
     let last = 0;
     const writing = repository.writeSnapshot(out.data, { backup: this.opts.backup.name, namespace: pod.metadata.namespace!, pod: pod.metadata.name, volume }, {
       signal: abort.signal,
@@ -118,7 +147,7 @@ export class PodVolumeBackupper {
     Object.assign(record.status, {
       phase: 'Completed' as const,
       snapshotID: summary.id,
-      path: mount.mountPath,
+      path: source.path,
       completionTimestamp: new Date().toISOString(),
       progress: { totalBytes: summary.totalBytes, bytesDone: summary.totalBytes },
       uploadedBytes: summary.uploadedBytes,

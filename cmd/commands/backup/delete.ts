@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { LocationCommand } from '../../location-command.ts';
+import { snapshotDeleter } from './snapshot-deleter.ts';
 
 export class BackupDeleteCommand extends LocationCommand {
   static override paths = [['backup', 'delete']];
@@ -18,11 +19,16 @@ export class BackupDeleteCommand extends LocationCommand {
     if (!this.confirm) throw new Error(`refusing to delete without --confirm: run kubectl velero backup delete ${this.names.join(' ')} --confirm`);
     const { store } = await this.openWritableLocation('delete backups from it');
     const { deleteBackup } = await import('../../../internal/backup/delete-backup.ts');
+    const deleter = snapshotDeleter(this.kubeTarget(), this.veleroNamespace());
     let failed = 0;
     for (const name of this.names) {
       try {
-        const { snapshots } = await deleteBackup(store, name, { reason: 'backup delete' });
-        this.context.stdout.write(`Backup "${name}" deleted${snapshots ? ` (and ${snapshots} volume snapshot${snapshots === 1 ? '' : 's'})` : ''}.\n`);
+        const { snapshots, volumeSnapshots } = await deleteBackup(store, name, { reason: 'backup delete', volumeSnapshots: deleter });
+        const also = [
+          ...(snapshots ? [`${snapshots} volume snapshot${snapshots === 1 ? '' : 's'}`] : []),
+          ...(volumeSnapshots ? [`${volumeSnapshots} storage snapshot${volumeSnapshots === 1 ? '' : 's'}`] : []),
+        ];
+        this.context.stdout.write(`Backup "${name}" deleted${also.length ? ` (and ${also.join(' and ')})` : ''}.\n`);
       } catch (error) {
         failed++;
         this.context.stderr.write(`error: ${(error as Error).message}\n`);

@@ -4,6 +4,9 @@ import { safeText } from '../../../internal/text/quote.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { readRecords } from '../../../internal/volumes/records.ts';
 import { readVeleroPodVolumeBackups } from '../../../internal/volumes/velero-pod-volumes.ts';
+import { readGzJsonIfExists } from '../../../internal/storage/object-reads.ts';
+import { backupKeys } from '../../../internal/storage/layout.ts';
+import type { BackupOperation, BackupVolumeInfo } from '../../../internal/snapshots/volume-info.ts';
 import { describeBackup } from './format-backup.ts';
 import { openBackupStore } from './open-store.ts';
 
@@ -39,7 +42,9 @@ export class BackupDescribeCommand extends LocationCommand {
       const resourceList = this.details ? await backups.resourceList(name) : undefined;
       // Ours (under plugins/), or those of a Velero-made backup (its node agent's, in Velero's file).
       const podVolumeBackups = [...(await readRecords(store, name)), ...(await readVeleroPodVolumeBackups(store, name))];
-      parts.push(describeBackup(backup, { results, resourceList, podVolumeBackups, details: this.details }));
+      const volumeInfo = (await readGzJsonIfExists<BackupVolumeInfo[]>(store, backupKeys(name).volumeInfo)) ?? [];
+      const itemOperations = this.details && backup.status.backupItemOperationsAttempted ? await readGzJsonIfExists<BackupOperation[]>(store, backupKeys(name).itemOperations) : undefined;
+      parts.push(describeBackup(backup, { results, resourceList, podVolumeBackups, volumeInfo, itemOperations, details: this.details }));
     }
     // Velero separates backups by two blank lines.
     this.context.stdout.write(safeText(parts.join(format === 'table' ? '\n\n' : '\n')));

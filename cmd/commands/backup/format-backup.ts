@@ -1,6 +1,8 @@
 // How backups read for people: `backup get` rows and `backup describe` text, Velero's wording.
 // describeBackup follows Velero v1.18's DescribeBackup (pkg/cmd/util/output/backup_describer.go)
 // section by section, so its text can be compared with `velero backup describe` line for line.
+import type { BackupOperation, BackupVolumeInfo } from '../../../internal/snapshots/volume-info.ts';
+import { describeItemOperations, describeSnapshots } from './format-volumes.ts';
 import type { Backup, BackupSpec } from '../../../internal/backup/backup-object.ts';
 import { formatDuration, parseDuration } from '../../../internal/backup/duration.ts';
 import { formatLabelSelector, type LabelSelector } from '../../../internal/backup/label-selector.ts';
@@ -216,11 +218,13 @@ function describeStatus(d: Describer, b: Backup, extra: DescribeInput): void {
     d.out`${running ? 'Estimated total items to be backed up' : 'Total items to be backed up'}:\t${status.progress.totalItems ?? 0}\n`;
     d.out`${running ? 'Items backed up so far' : 'Items backed up'}:\t${status.progress.itemsBackedUp ?? 0}\n\n`;
   }
+  describeItemOperations(d, b, extra.itemOperations, extra.details);
   if (extra.details) {
     describeResourceList(d, extra.resourceList);
     d.out`\n`;
   }
-  d.out`Backup Volumes:\n\tVelero-Native Snapshots: <none included>\n\n\tCSI Snapshots: <none included>\n\n`;
+  d.out`Backup Volumes:\n`;
+  describeSnapshots(d, extra.volumeInfo ?? [], extra.details);
   describePodVolumes(d, extra.podVolumeBackups ?? [], extra.details);
   if (status.hookStatus) d.out`\nHooksAttempted:\t${status.hookStatus.hooksAttempted ?? 0}\nHooksFailed:\t${status.hookStatus.hooksFailed ?? 0}\n`;
 }
@@ -231,6 +235,10 @@ export interface DescribeInput {
   /** The resource list, shown with details; undefined: the backup has none. */
   resourceList?: Record<string, string[]>;
   podVolumeBackups?: PodVolumeBackupRecord[];
+  /** NAME-volumeinfo.json.gz: how each volume was backed up (snapshots are listed from it). */
+  volumeInfo?: BackupVolumeInfo[];
+  /** NAME-itemoperations.json.gz, read with --details when the backup counts operations. */
+  itemOperations?: BackupOperation[];
   details: boolean;
 }
 

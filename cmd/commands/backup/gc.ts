@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { snapshotDeleter } from './snapshot-deleter.ts';
 import { LocationCommand } from '../../location-command.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { readEncryptionKey } from '../volume-options.ts';
@@ -33,6 +34,7 @@ export class BackupGcCommand extends LocationCommand {
       store,
       dryRun: this.dryRun,
       encryptionKey,
+      volumeSnapshots: snapshotDeleter(this.kubeTarget(), this.veleroNamespace()),
       log: {
         info: (line) => lines && this.context.stdout.write(`${line}\n`),
         warn: (line) => this.context.stderr.write(`${line}\n`),

@@ -15,6 +15,8 @@ export interface BackupRunSettings {
   /** --api-reconnect-timeout as given (connectForRun parses it). */
   reconnectTimeout?: string;
   encryptionKey?: Buffer;
+  /** --volume-helper-image: the pod that reads a snapshot for --snapshot-move-data. */
+  helperImage?: string;
 }
 
 export function withBackupRunFlags<TBase extends AbstractCommand<KubeCommand>>(Base: TBase) {
@@ -23,6 +25,7 @@ export function withBackupRunFlags<TBase extends AbstractCommand<KubeCommand>>(B
     concurrency = Option.String('--concurrency', '8', { description: 'how many LIST requests run at once' });
     clientPageSize = Option.String('--client-page-size', { description: 'objects per page of each LIST request (default 500)' });
     apiReconnectTimeout = Option.String('--api-reconnect-timeout', { description: API_RECONNECT_TIMEOUT_DESCRIPTION });
+    volumeHelperImage = Option.String('--volume-helper-image', { description: 'image of the short-lived pod that reads a CSI snapshot for --snapshot-move-data (needs sleep and tar; default busybox:1.36)' });
 
     backupRunSettings(): BackupRunSettings {
       const concurrency = Number(this.concurrency);
@@ -32,6 +35,7 @@ export function withBackupRunFlags<TBase extends AbstractCommand<KubeCommand>>(B
         pageSize: parseCount('--client-page-size', this.clientPageSize) ?? 500,
         reconnectTimeout: this.apiReconnectTimeout,
         encryptionKey: readEncryptionKey(this.encryptionKeyFile),
+        helperImage: this.volumeHelperImage,
       };
     }
   }

@@ -15,6 +15,7 @@ import { ProgressLine } from './flags.ts';
 import { backupHooks } from './hook-steps.ts';
 import type { OpenedStore } from './open-store.ts';
 import type { BackupRunSettings } from './run-flags.ts';
+import { snapshotStep } from './snapshot-steps.ts';
 import { volumeBackupStep } from './volume-steps.ts';
 
 export interface OneBackup {
@@ -45,6 +46,7 @@ export async function runOneBackup(input: OneBackup): Promise<BackupRun> {
   const { client, close } = await connectForRun(kc, { concurrency: settings.concurrency, reconnectTimeout: settings.reconnectTimeout, note: (line) => progress.note(line) });
   let volumeBytes = 0;
   const volumes = volumeBackupStep({ kc, store: store.store, location: store.location, encryptionKey: settings.encryptionKey, onBytes: (b) => (volumeBytes = b) });
+  const snapshots = snapshotStep(client, settings.helperImage);
   let results: BackupResults | undefined;
   try {
     const backup = await createBackup({
@@ -59,7 +61,10 @@ export async function runOneBackup(input: OneBackup): Promise<BackupRun> {
       target: store.target,
       concurrency: settings.concurrency,
       onProgress: (p) => progress.update(`Backup in progress: ${p.itemsBackedUp} items backed up (${p.totalItems} found so far)${volumeBytes ? `, ${formatBytes(volumeBytes)} of volume data` : ''}`),
-      podSteps: (backup, log) => ({ hooks: backupHooks(backup, log, podExec(kc)), volumes: volumes(backup, log) }),
+      podSteps: (backup, log) => {
+        const volumeStep = volumes(backup, log);
+        return { hooks: backupHooks(backup, log, podExec(kc)), volumes: volumeStep, snapshots: snapshots(backup, log, volumeStep.backupFrom) };
+      },
     });
     return { backup, results };
   } finally {

@@ -34,7 +34,10 @@ export function withBackupTemplateFlags<TBase extends AbstractCommand<LocationCo
     ttl = Option.String('--ttl', { description: 'how long to keep the backup (default 720h0m0s)' });
     labels = Option.String('--labels', { description: 'labels for the backup: key=value,key2=value2' });
     annotations = Option.String('--annotations', { description: 'annotations for the backup: key=value' });
-    snapshotVolumes = Option.String('--snapshot-volumes', { tolerateBoolean: true, description: 'take volume snapshots (recorded in the spec)' });
+    snapshotVolumes = Option.String('--snapshot-volumes', { tolerateBoolean: true, description: 'take volume snapshots: CSI snapshots of claims whose driver has a VolumeSnapshotClass labelled velero.io/csi-volumesnapshot-class (default true)' });
+    snapshotMoveData = Option.String('--snapshot-move-data', { tolerateBoolean: true, description: "move each CSI snapshot's data into the backup location's volume repository, then delete the snapshot" });
+    csiSnapshotTimeout = Option.String('--csi-snapshot-timeout', { description: 'how long to wait for each CSI snapshot to be ready (default 10m)' });
+    volumeSnapshotLocations = Option.String('--volume-snapshot-locations', { description: 'snapshot locations to use, at most one per provider: name1,name2' });
     defaultVolumesToFsBackup = Option.String('--default-volumes-to-fs-backup', { tolerateBoolean: true, description: 'use file-system backup for all volumes by default (recorded in the spec)' });
     hooksFile = Option.String('--hooks-file', { description: "Velero's backup hooks spec (YAML/JSON: resources with pre/post exec hooks); pod annotations still take priority" });
 
@@ -58,6 +61,9 @@ export function withBackupTemplateFlags<TBase extends AbstractCommand<LocationCo
           ttl: this.ttl,
           storageLocation,
           snapshotVolumes: parseOptionalBool('--snapshot-volumes', this.snapshotVolumes),
+          snapshotMoveData: parseOptionalBool('--snapshot-move-data', this.snapshotMoveData),
+          csiSnapshotTimeout: this.csiSnapshotTimeout,
+          volumeSnapshotLocations: splitList(this.volumeSnapshotLocations ? [this.volumeSnapshotLocations] : undefined),
           defaultVolumesToFsBackup: parseOptionalBool('--default-volumes-to-fs-backup', this.defaultVolumesToFsBackup),
           labels,
           hooks: readHooksFile(this.hooksFile),

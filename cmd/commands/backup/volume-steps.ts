@@ -6,6 +6,7 @@ import type { Backup } from '../../../internal/backup/backup-object.ts';
 import type { BackupLog } from '../../../internal/backup/backup-log.ts';
 import type { PodSteps } from '../../../internal/backup/create-backup.ts';
 import type { ObjectStore } from '../../../internal/storage/object-store.ts';
+import type { DataMoverOptions } from '../../../internal/snapshots/csi-data-mover.ts';
 import { PodVolumeBackupper } from '../../../internal/volumes/pod-volume-backupper.ts';
 import { writeRecords } from '../../../internal/volumes/records.ts';
 import { lazyRepository, podExec } from '../volume-options.ts';
@@ -18,7 +19,9 @@ export interface VolumeStepOptions {
   onBytes?(bytes: number): void;
 }
 
-export function volumeBackupStep(opts: VolumeStepOptions): (backup: Backup, log: BackupLog) => NonNullable<PodSteps['volumes']> {
+export type VolumeBackupStep = NonNullable<PodSteps['volumes']> & { backupFrom: DataMoverOptions['backupFrom'] };
+
+export function volumeBackupStep(opts: VolumeStepOptions): (backup: Backup, log: BackupLog) => VolumeBackupStep {
   return (backup, log) => {
     const backupper = new PodVolumeBackupper({
       backup: { name: backup.metadata.name, namespace: backup.metadata.namespace, uid: backup.metadata.uid ?? '', storageLocation: opts.location },
@@ -30,6 +33,11 @@ export function volumeBackupStep(opts: VolumeStepOptions): (backup: Backup, log:
     });
     return {
       backup: (pod, report) => backupper.backup(pod, report),
+      /** For --snapshot-move-data: a volume's files read from another pod, recorded under `pod`. */
+      backupFrom: async (pod, volume, claim, source) => {
+        const record = await backupper.backupFrom(pod, volume, claim, source);
+        return { snapshotId: record.status.snapshotID ?? '', totalBytes: record.status.progress.totalBytes, uploadedBytes: record.status.uploadedBytes ?? 0 };
+      },
       finish: async () => {
         if (!backupper.records.length) return;
         await writeRecords(opts.store, backup.metadata.name, backupper.records);

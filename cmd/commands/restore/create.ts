@@ -4,6 +4,7 @@ import { BadFlagValueError, parseByteSize, parseCount, parseKeyValues, ProgressL
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { parseOutputFormat, renderStructured } from '../../../internal/output/format.ts';
 import { readEncryptionKey } from '../volume-options.ts';
+import { nativeSnapshotStep } from './snapshot-steps.ts';
 import { veleroVolumesStep, volumeRestoreStep } from './volume-steps.ts';
 import { readHooksFile } from '../hooks-file.ts';
 import { restoreHookStep } from './hook-steps.ts';
@@ -106,10 +107,12 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
       const waiting = (line: string) => progress.note(`waiting: ${safeLine(line)}`);
       const volumes = this.dryRun || spec.restorePVs === false ? undefined : await volumeRestoreStep({ kc, client, store: location.store, backupName: backupName!, encryptionKey: readEncryptionKey(this.encryptionKeyFile), helperImage: this.volumeHelperImage, onWaiting: waiting });
       const veleroVolumes = this.dryRun ? undefined : await veleroVolumesStep(location.store, backupName!);
+      const nativeSnapshots = this.dryRun || spec.restorePVs === false ? undefined : await nativeSnapshotStep(location.store, backupName!, client, this.veleroNamespace());
       const run = await createRestore({
         // Hooks first: the volume step then puts its restore-wait container before their init containers.
         podSteps: (log) => [restoreHookStep(spec, kc, client, log, waiting), ...(volumes ? [volumes.step(log)] : []), ...(veleroVolumes ? [veleroVolumes] : [])],
         claimsWithVolumeData: volumes?.claims,
+        nativeSnapshots,
         archiveLimits, name, veleroNamespace: this.veleroNamespace(), store: location.store, client, concurrency, dryRun: this.dryRun, spec, modifiers,
         labels: parseKeyValues('--labels', this.labels),
         onProgress: (done, total) => progress.update(`Restore ${this.dryRun ? 'preview' : 'in progress'}: ${done}/${total} items`),

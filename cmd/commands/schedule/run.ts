@@ -8,6 +8,7 @@ import { interruptOnSignals } from '../backup/interrupt.ts';
 import { openBackupStore } from '../backup/open-store.ts';
 import { withBackupRunFlags } from '../backup/run-flags.ts';
 import { reportBackup, runOneBackup } from '../backup/run-one-backup.ts';
+import { snapshotDeleter } from '../backup/snapshot-deleter.ts';
 import { collectExpired } from './collect-expired.ts';
 import { eventPrinter } from './run-events.ts';
 
@@ -62,7 +63,7 @@ export class ScheduleRunCommand extends withBackupRunFlags(LocationCommand) {
       // After the backups, expired ones go: Velero's server garbage-collects on its own, we have none.
       if (!interrupt.signal.aborted && Date.now() - lastCollected >= GC_EVERY_MS) {
         lastCollected = Date.now();
-        outcome.failures += await collectExpired(store.store, settings.encryptionKey, this.context);
+        outcome.failures += await collectExpired(store.store, settings.encryptionKey, this.context, snapshotDeleter(this.kubeTarget(), this.veleroNamespace()));
       }
       return outcome;
     };

@@ -13,6 +13,8 @@ export interface ActionContext {
   backupName: string;
   /** All ClusterRoleBindings, listed once per backup on first use. */
   clusterRoleBindings(): Promise<KubeObject[]>;
+  /** Records a backup error (the backup ends PartiallyFailed) without failing the item. */
+  error?(namespace: string | undefined, message: string): void;
 }
 
 export interface ActionResult {

@@ -6,6 +6,8 @@ export const context = (extra: Partial<RestoreContext> = {}): RestoreContext => 
   preserveNodePorts: false,
   namespaceMapping: {},
   volumesProvisionedAnew: new Set(),
+  restoreUid: 'r1',
+  restorePVs: true,
   ...extra,
 });
 

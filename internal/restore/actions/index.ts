@@ -1,5 +1,6 @@
 // Every restore item action, in the order they run on an item.
 import { apiServiceAction } from './apiservice.ts';
+import { csiVolumeSnapshotAction, csiVolumeSnapshotContentAction } from './csi-snapshots.ts';
 import { jobAction } from './job.ts';
 import { persistentVolumeAction } from './persistent-volume.ts';
 import { podAction } from './pod.ts';
@@ -13,7 +14,7 @@ import type { RestoreItemAction } from './types.ts';
 
 export const RESTORE_ITEM_ACTIONS: RestoreItemAction[] = [
   skipGeneratedAction, apiServiceAction, secretAction, podAction, serviceAction, jobAction, pvcAction, persistentVolumeAction,
-  serviceAccountAction, roleBindingAction,
+  serviceAccountAction, roleBindingAction, csiVolumeSnapshotAction, csiVolumeSnapshotContentAction,
 ];
 
 export function actionsFor(groupResource: string): RestoreItemAction[] {

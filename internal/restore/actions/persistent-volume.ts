@@ -1,4 +1,5 @@
-// PVs (restore.go, no snapshot case): a volume with reclaim policy Delete is not restored — its
+// PVs (restore.go): one with a native snapshot is restored (the engine points it at a volume made
+// from the snapshot). Without a snapshot: a volume with reclaim policy Delete is not restored — its
 // claim is provisioned anew (Velero's rule; the old disk belongs to the source cluster and would be
 // deleted with its claim). Any other PV is restored as it was, with a claimRef that follows the
 // namespace mapping and without the old claim's uid/resourceVersion or the binding annotations, so
@@ -12,7 +13,8 @@ export const persistentVolumeAction: RestoreItemAction = {
   appliesTo: ['persistentvolumes'],
   execute(item, ctx) {
     const spec = obj(item.spec);
-    if (spec.persistentVolumeReclaimPolicy === 'Delete' || ctx.volumesProvisionedAnew.has(item.metadata.name)) {
+    const snapshotted = ctx.volumesWithSnapshots?.has(item.metadata.name) ?? false;
+    if (!snapshotted && (spec.persistentVolumeReclaimPolicy === 'Delete' || ctx.volumesProvisionedAnew.has(item.metadata.name))) {
       return { skip: 'no snapshot and reclaim policy Delete: its claim is provisioned anew' };
     }
     const out = copyOf(item);

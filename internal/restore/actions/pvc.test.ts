@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { context, item, kept } from './actions.test-helpers.ts';
 import { pvcAction } from './pvc.ts';
+import { restoredSnapshotName } from '../../snapshots/csi-objects.ts';
 
 const claim = (annotations: Record<string, string>, volumeName?: string) =>
   item('v1', 'PersistentVolumeClaim', 'data', 'shop', { metadata: { annotations }, spec: { storageClassName: 'fast', ...(volumeName ? { volumeName } : {}) } });
@@ -25,5 +26,18 @@ for (const c of volumeCases) {
     assert.is(kept(pvcAction, claim({}, 'pv-1'), context({ volumesProvisionedAnew: new Set(c.anew) })).spec.volumeName, c.want);
   });
 }
+
+test('pvc: a claim with a CSI snapshot is provisioned from the restored VolumeSnapshot', () => {
+  const out = kept(pvcAction, claim({ 'velero.io/volume-snapshot-name': 'velero-data-abcde' }, 'pv-1'), context({ restoreUid: 'r1' }));
+  assert.is(out.spec.volumeName, undefined);
+  assert.equal(out.spec.dataSource, { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: restoredSnapshotName('r1', 'velero-data-abcde') });
+  assert.is(out.metadata.annotations, undefined);
+});
+
+test('pvc: with restorePVs false a snapshotted claim is provisioned empty', () => {
+  const out = kept(pvcAction, claim({ 'velero.io/volume-snapshot-name': 'velero-data-abcde' }, 'pv-1'), context({ restorePVs: false }));
+  assert.is(out.spec.volumeName, undefined);
+  assert.is(out.spec.dataSource, undefined);
+});
 
 test.run();

@@ -12,6 +12,12 @@ export interface RestoreContext {
    * snapshot): their claims must lose `spec.volumeName`. Velero's `pvsToProvision`.
    */
   volumesProvisionedAnew: ReadonlySet<string>;
+  /** Backed-up PVs with a native (EBS…) snapshot: restored from it, whatever their reclaim policy. */
+  volumesWithSnapshots?: ReadonlySet<string>;
+  /** Names restored CSI snapshots and contents (Velero: the Restore's UID). */
+  restoreUid: string;
+  /** spec.restorePVs unless false: volumes come back from their snapshots. */
+  restorePVs: boolean;
 }
 
 export type ActionResult = { item: KubeObject } | { skip: string };
@@ -19,8 +25,11 @@ export type ActionResult = { item: KubeObject } | { skip: string };
 export interface RestoreItemAction {
   name: string;
   appliesTo: string[];
-  /** The changed item (a copy: the input is never mutated), or a reason to skip it. */
-  execute(item: KubeObject, ctx: RestoreContext): ActionResult;
+  /**
+   * The changed item (a copy: the input is never mutated), or a reason to skip it. `fromBackup` is
+   * the item as backed up, before its metadata and status were reset (Velero's ItemFromBackup).
+   */
+  execute(item: KubeObject, ctx: RestoreContext, fromBackup?: KubeObject): ActionResult;
 }
 
 export type Json = Record<string, unknown>;
