@@ -4,13 +4,14 @@
 // compressor our repository uses, and (b) `kubectl velero backup create` of that pod's volume into
 // MinIO. Then 1% of the data is changed and a second backup's uploaded bytes are compared with the
 // first's. Last line: {"bench":"volumes","bytes":…,"floor_mb_s":…,"ours_mb_s":…,"ratio":…,"second_backup_fraction":…}
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downCluster, provider } from '../../hack/harness/cluster.ts';
 import { imageRef } from '../../hack/images-lib/recipes.ts';
-import { kubectl, kubectlPath } from '../../e2e/fixtures/node-helpers.ts';
+import { kubectl } from '../../e2e/fixtures/node-helpers.ts';
+import { changeScript, fillScript, floor, seconds } from './volume-data.ts';
 
 const MB = Number(process.env.BENCH_VOLUME_MB ?? 1024);
 const CLUSTER = `bench-volumes-${process.pid}`;
@@ -37,44 +38,6 @@ spec:
     emptyDir: {}
 `;
 
-/** Half text, half random, in 64 files (a volume of many files, not one). */
-function fillScript(mb: number): string {
-  const files = 64;
-  const per = Math.max(1, Math.floor((mb * 1024 * 1024) / files));
-  return `set -e; cd /data
-for i in $(seq 1 ${files / 2}); do seq -f "row %g of the benchmark volume, some words to compress" 1 100000000 | head -c ${per} > text-$i.txt; done
-for i in $(seq 1 ${files / 2}); do head -c ${per} /dev/urandom > random-$i.bin; done
-sync; du -sb /data | cut -f1`;
-}
-
-/** 1% of the bytes rewritten: 1% of the files' blocks at spread offsets. */
-function changeScript(mb: number): string {
-  const blocks = Math.max(1, Math.round((mb * 1024) / 64 / 100)); // 64 KiB blocks, 1% of them
-  return `set -e; cd /data; n=0; for f in $(ls | sort); do n=$((n+1)); done
-i=0; while [ $i -lt ${blocks} ]; do
-  f=$(ls | sort | sed -n "$(( (i % n) + 1 ))p"); size=$(stat -c %s "$f"); off=$(( (i * 7919 * 65536) % (size - 65536) / 65536 ))
-  head -c 65536 /dev/urandom | dd of="$f" bs=65536 seek=$off conv=notrunc status=none; i=$((i+1)); done; sync`;
-}
-
-function seconds(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-/** kubectl exec tar | zstd -1 (what our repository does per chunk, at its level), output counted and dropped. */
-function floor(kubeconfig: string): Promise<{ seconds: number; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const tar = spawn(kubectlPath(), ['--kubeconfig', kubeconfig, 'exec', '-n', NS, 'data', '-c', 'main', '--', 'tar', '-cf', '-', '-C', '/data', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const zstd = spawn('zstd', ['-1', '-T1', '-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let bytes = 0;
-    tar.stdout.on('data', (d: Buffer) => (bytes += d.length));
-    tar.stdout.pipe(zstd.stdin);
-    zstd.stdout.resume();
-    zstd.on('exit', (code) => (code === 0 ? resolve({ seconds: seconds(start), bytes }) : reject(new Error(`zstd exited ${code}`))));
-    tar.on('exit', (code) => code !== 0 && reject(new Error(`kubectl exec tar exited ${code}`)));
-  });
-}
-
 function uploadedBytes(env: NodeJS.ProcessEnv, backup: string): number {
   const logs = execFileSync(plugin, ['backup', 'logs', backup], { env, encoding: 'utf8' });
   const m = /(\d+) bytes uploaded/.exec(logs);
@@ -96,8 +59,8 @@ async function main(): Promise<void> {
     console.log(`filling the volume with ${MB} MiB of mixed data…`);
     const bytes = Number((await kubectl(kc, ['exec', '-n', NS, 'data', '--', 'sh', '-c', fillScript(MB)], { timeoutMs: 1_800_000 })).stdout.trim().split('\n').at(-1));
 
-    await floor(kc); // warm the page cache, as the backup will find it
-    const f = await floor(kc);
+    await floor(kc, NS, 'data'); // warm the page cache, as the backup will find it
+    const f = await floor(kc, NS, 'data');
     const floorMbS = f.bytes / 1e6 / f.seconds;
     console.log(`floor: kubectl exec tar | zstd -1 of ${(f.bytes / 1e6).toFixed(0)} MB in ${f.seconds.toFixed(2)} s = ${floorMbS.toFixed(1)} MB/s`);
 

@@ -1,0 +1,111 @@
+// make bench-snapshots: CSI snapshots on a real node with the harness's CSI driver. A claim on
+// csi-hostpath is filled with BENCH_VOLUME_MB (default 1024) of mixed data (bench/volumes' data),
+// then timed: (a) a VolumeSnapshot of it until ReadyToUse; (b) the floor of bench-volumes, `tar` of
+// the same files through exec piped to zstd, from the application pod; (c) `backup create
+// --snapshot-move-data`, whose data movement — tar through exec from the short-lived pod that
+// mounts the snapshot, into the deduplicated repository — is timed from its record (the pod volume
+// record's start and completion). Last line:
+// {"bench":"snapshots","bytes":…,"snapshot_s":…,"move_mb_s":…,"floor_mb_s":…,"ratio":…,"backup_s":…}
+import { execFileSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { downCluster, provider } from '../../hack/harness/cluster.ts';
+import { minioClient } from '../../hack/harness/minio.ts';
+import { imageRef } from '../../hack/images-lib/recipes.ts';
+import { eventually, kubectl } from '../../e2e/fixtures/node-helpers.ts';
+import { fillScript, floor, seconds } from '../volumes/volume-data.ts';
+
+const MB = Number(process.env.BENCH_VOLUME_MB ?? 1024);
+const CLUSTER = `bench-snap-${process.pid}`;
+const NS = 'bench';
+const plugin = join(import.meta.dirname, '..', '..', 'bin', 'kubectl-velero');
+
+const OBJECTS = (image: string) => `
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: data, namespace: ${NS} }
+spec: { accessModes: [ReadWriteOnce], storageClassName: csi-hostpath, resources: { requests: { storage: ${Math.ceil((MB * 1.2) / 1024)}Gi } } }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: data, namespace: ${NS} }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: ${image}
+    imagePullPolicy: Never
+    command: [sleep, infinity]
+    volumeMounts: [{ name: data, mountPath: /data }]
+  volumes:
+  - name: data
+    persistentVolumeClaim: { claimName: data }
+`;
+
+const SNAPSHOT = `
+apiVersion: snapshot.storage.k8s.io/v1
+kind: VolumeSnapshot
+metadata: { name: timed, namespace: ${NS} }
+spec: { volumeSnapshotClassName: csi-hostpath-snapclass, source: { persistentVolumeClaimName: data } }
+`;
+
+async function main(): Promise<void> {
+  const status = await provider().up(CLUSTER, { node: true, csi: true });
+  try {
+    const kc = status.kubeconfig;
+    const work = mkdtempSync(join(tmpdir(), 'bench-snapshots-'));
+    const env = { ...process.env, KUBECTL_VELERO_CONFIG: join(work, 'config.yaml'), KUBECONFIG: kc };
+    execFileSync(plugin, ['backup-location', 'create', 'minio', '--provider', 'aws', '--bucket', status.minio.bucket, '--credential-file', status.minio.credentialsFile, '--config', `region=${status.minio.region},s3ForcePathStyle=true,s3Url=${status.minio.endpoint}`, '--default'], { env, stdio: 'inherit' });
+    await kubectl(kc, ['create', 'namespace', NS]);
+    writeFileSync(join(work, 'objects.yaml'), OBJECTS(imageRef('tools')));
+    await kubectl(kc, ['apply', '-f', join(work, 'objects.yaml')]);
+    await kubectl(kc, ['wait', '-n', NS, '--for=condition=Ready', 'pod/data', '--timeout=180s'], { timeoutMs: 190_000 });
+    console.log(`filling the CSI volume with ${MB} MiB of mixed data…`);
+    const bytes = Number((await kubectl(kc, ['exec', '-n', NS, 'data', '--', 'sh', '-c', fillScript(MB)], { timeoutMs: 1_800_000 })).stdout.trim().split('\n').at(-1));
+
+    // (a) A snapshot, from its creation until ReadyToUse.
+    writeFileSync(join(work, 'snapshot.yaml'), SNAPSHOT);
+    const snapStart = process.hrtime.bigint();
+    await kubectl(kc, ['apply', '-f', join(work, 'snapshot.yaml')]);
+    await eventually('the snapshot ReadyToUse', async () => (await kubectl(kc, ['get', 'volumesnapshot', '-n', NS, 'timed', '-o', 'jsonpath={.status.readyToUse}'])).stdout === 'true', 600_000, 100);
+    const snapshotS = seconds(snapStart);
+    console.log(`snapshot of ${(bytes / 1e6).toFixed(0)} MB ReadyToUse in ${snapshotS.toFixed(2)} s`);
+    await kubectl(kc, ['delete', 'volumesnapshot', '-n', NS, 'timed', '--wait=true', '--timeout=120s'], { timeoutMs: 130_000 });
+
+    // (b) The floor, as bench-volumes measures it.
+    await floor(kc, NS, 'data'); // warm the page cache, as the mover will find it
+    const f = await floor(kc, NS, 'data');
+    const floorMbS = f.bytes / 1e6 / f.seconds;
+    console.log(`floor: kubectl exec tar | zstd -1 of ${(f.bytes / 1e6).toFixed(0)} MB in ${f.seconds.toFixed(2)} s = ${floorMbS.toFixed(1)} MB/s`);
+
+    // (c) --snapshot-move-data: the data movement from its record, the whole backup by the clock.
+    const start = process.hrtime.bigint();
+    execFileSync(plugin, ['backup', 'create', 'move-1', '--include-namespaces', NS, '--snapshot-move-data', '--volume-helper-image', imageRef('tools')], { env, stdio: 'inherit' });
+    const backupS = seconds(start);
+    const credentials = readFileSync(status.minio.credentialsFile, 'utf8');
+    const read = (k: string) => new RegExp(`^${k}\\s*=\\s*(.*)$`, 'm').exec(credentials)?.[1]?.trim() ?? '';
+    const client = minioClient(status.minio.endpoint, { accessKey: read('aws_access_key_id'), secretKey: read('aws_secret_access_key') }, status.minio.region);
+    const chunks: Buffer[] = [];
+    for await (const c of await client.getObject(status.minio.bucket, 'plugins/kubectl-velero/backups/move-1/podvolumebackups.json.gz')) chunks.push(c as Buffer);
+    const [record] = JSON.parse(gunzipSync(Buffer.concat(chunks)).toString('utf8')) as { status: { phase: string; startTimestamp: string; completionTimestamp: string; progress: { totalBytes: number } } }[];
+    if (record?.status.phase !== 'Completed') throw new Error(`the moved volume's record is ${record?.status.phase ?? 'missing'}`);
+    const moveS = (Date.parse(record.status.completionTimestamp) - Date.parse(record.status.startTimestamp)) / 1000;
+    const moveMbS = record.status.progress.totalBytes / 1e6 / moveS;
+    console.log(`ours: backup create --snapshot-move-data in ${backupS.toFixed(2)} s; data movement of ${(record.status.progress.totalBytes / 1e6).toFixed(0)} MB in ${moveS.toFixed(2)} s = ${moveMbS.toFixed(1)} MB/s`);
+    console.log(`ratio ${(moveMbS / floorMbS).toFixed(2)} of the floor's throughput (goal ≥ 0.8)`);
+    console.log(JSON.stringify({ bench: 'snapshots', bytes, snapshot_s: round(snapshotS), move_mb_s: round(moveMbS), floor_mb_s: round(floorMbS), ratio: round(moveMbS / floorMbS), backup_s: round(backupS) }));
+  } finally {
+    await downCluster(CLUSTER);
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
