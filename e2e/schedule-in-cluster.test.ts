@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { provider, type ClusterStatus } from '../hack/harness/cluster.ts';
-import { imageRef } from '../hack/images-lib/recipes.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
 import { buildPluginImage, importPluginImage } from './fixtures/plugin-image.ts';
+import { backupsOfSchedule, dataPodYaml } from './fixtures/scheduled-backups.ts';
 import { runCommand } from './run-command.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
@@ -25,18 +25,7 @@ let image: string;
 const velero = (args: string[], code = 0) => runCommand(plugin, [...args, '--kubeconfig', c.kubeconfig], env, code);
 const kubectl = (args: string[], code = 0) => runCommand('kubectl', ['--kubeconfig', c.kubeconfig, ...args], env, code);
 
-interface BackupJson {
-  metadata: { name: string; labels?: Record<string, string> };
-  status: { phase?: string; expiration?: string };
-}
-
-async function backupsOf(schedule: string): Promise<BackupJson[]> {
-  const out = (await velero(['backup', 'get', '-o', 'json'])).stdout;
-  if (!out.trim()) return [];
-  const parsed = JSON.parse(out) as BackupJson | { items: BackupJson[] };
-  const items = 'items' in parsed ? parsed.items : [parsed];
-  return items.filter((b) => b.metadata.labels?.['velero.io/schedule-name'] === schedule);
-}
+const backupsOf = (schedule: string) => backupsOfSchedule(velero, schedule);
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -81,21 +70,7 @@ test.before(async () => {
 
 function writePod(): string {
   const file = join(work, 'pod.yaml');
-  const yaml = `apiVersion: v1
-kind: Pod
-metadata:
-  name: data
-  annotations: {backup.velero.io/backup-volumes: data}
-spec:
-  containers:
-  - name: main
-    image: ${imageRef('tools')}
-    imagePullPolicy: Never
-    command: [sh, -c, "head -c 4000000 /dev/urandom > /data/blob && sleep infinity"]
-    volumeMounts: [{name: data, mountPath: /data}]
-  volumes: [{name: data, emptyDir: {}}]
-`;
-  writeFileSync(file, yaml);
+  writeFileSync(file, dataPodYaml({ name: 'data', annotations: { 'backup.velero.io/backup-volumes': 'data' }, script: 'head -c 4000000 /dev/urandom > /data/blob', volume: { emptyDir: {} } }));
   return file;
 }
 

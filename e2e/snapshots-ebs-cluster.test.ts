@@ -105,6 +105,9 @@ test('restore create makes a volume from the snapshot in the PV\'s zone and poin
   assert.is(made?.SnapshotId, (await snapshotsOf('ebs-1'))[0]!.SnapshotId);
   assert.is(made?.AvailabilityZone, 'us-east-1a');
   await eventually('the restored claim bound to it', async () => (await kubectl(cluster.kubeconfig, ['get', 'pvc', '-n', 'shop', 'data', '-o', 'jsonpath={.status.phase}/{.spec.volumeName}'])).stdout === 'Bound/pv-ebs');
+  // The Retain PV is checked too: its new volume id is the restore's doing, not a difference.
+  const fidelity = await velero(['restore', 'describe', 'r-ebs-1', '--fidelity']);
+  assert.match(fidelity.stdout, /Fidelity: {2}\d+ objects checked, 0 missing, 0 different/, fidelity.stdout);
 });
 
 test('wrong credentials: a PartiallyFailed backup whose error names the PV, and no secret printed', async () => {

@@ -43,8 +43,9 @@ export const RECIPES = {
   tools: {
     name: 'tools',
     base: 'debian',
-    // minbase already has sh, bash, tar, gzip, coreutils, findutils, grep and sed; socat is for network tests.
-    packages: ['procps', 'socat'],
+    // minbase already has sh, bash, tar, gzip, coreutils, findutils, grep and sed; socat is for
+    // network tests; zstd lets the snapshot mover compress in the pod (bench-snapshots).
+    packages: ['procps', 'socat', 'zstd'],
     files: {},
     config: { cmd: ['/bin/sh'], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
   },

@@ -30,6 +30,8 @@ export interface BackupSpec {
   orderedResources?: Record<string, string>;
   csiSnapshotTimeout?: string;
   itemOperationTimeout?: string;
+  /** Velero's volume policies: a ConfigMap (`kind: configmap`) in the Velero namespace. */
+  resourcePolicy?: { kind: string; name: string };
   snapshotMoveData?: boolean;
 }
 

@@ -92,6 +92,51 @@ test('a store that refuses every write: Failed, nothing listed', async () => {
   assert.equal(await new StoredBackups(store).list(), []);
 });
 
+test('snapshots kept for a backup that could not be published are deleted: no stored file would name them', async () => {
+  // The tarball goes in; the store refuses the small files that publish the backup.
+  class RefusesRecords extends MemoryStore {
+    override async put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<void> {
+      if (key.endsWith('velero-backup.json')) throw new Error('AccessDenied: quota exceeded');
+      return super.put(key, body, options);
+    }
+  }
+  const outcome = { files: { volumeSnapshots: [{ spec: { persistentVolumeName: 'pv-1' }, status: { providerSnapshotID: 'snap-1' } }] }, status: { volumeSnapshotsAttempted: 1, volumeSnapshotsCompleted: 1 } };
+  const discarded: unknown[] = [];
+  const finished: boolean[] = [];
+  const backup = await createBackup({
+    name: 'lost',
+    veleroNamespace: 'velero',
+    options: { storageLocation: 'default', includeNamespaces: ['shop'] },
+    source: cluster(),
+    target: new ObjectStoreBackupTarget(new RefusesRecords()),
+    podSteps: () => ({
+      snapshots: {
+        actions: [],
+        finish: async (failed) => (finished.push(failed), outcome),
+        discard: async (o) => void discarded.push(o),
+      },
+    }),
+  });
+  assert.is(backup.status.phase, 'Failed');
+  assert.match(backup.status.failureReason ?? '', /uploading the backup failed: .*quota exceeded/);
+  assert.equal(finished, [false], 'the snapshots were kept when the items were in');
+  assert.equal(discarded, [outcome], 'and deleted once publishing failed');
+});
+
+test('a published backup keeps its snapshots', async () => {
+  const discarded: unknown[] = [];
+  const backup = await createBackup({
+    name: 'kept',
+    veleroNamespace: 'velero',
+    options: { storageLocation: 'default', includeNamespaces: ['shop'] },
+    source: cluster(),
+    target: new ObjectStoreBackupTarget(new MemoryStore()),
+    podSteps: () => ({ snapshots: { actions: [], finish: async () => ({ files: {}, status: {} }), discard: async (o) => void discarded.push(o) } }),
+  });
+  assert.is(backup.status.phase, 'Completed');
+  assert.equal(discarded, []);
+});
+
 test('while a backup runs it is listed InProgress; its heartbeat record goes when it is published', async () => {
   const store = new MemoryStore();
   const source = cluster(50);

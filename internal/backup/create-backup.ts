@@ -55,6 +55,11 @@ export interface PodSteps {
     actions: readonly BackupItemAction[];
     /** After the items (`failed`: the backup will not be published): the files to publish, and the status counts. */
     finish(failed: boolean, report: { error(namespace: string | undefined, message: string): void }): Promise<SnapshotOutcome>;
+    /**
+     * Publishing failed after `finish`: no stored file names the storage snapshots it kept, so no
+     * `backup delete` could ever find them. They are deleted now.
+     */
+    discard(outcome: SnapshotOutcome): Promise<void>;
   };
   volumes?: PodVolumes & {
     /** Stores what the volume backups recorded; runs before velero-backup.json is written. */
@@ -154,6 +159,9 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
     // The store refused even the small files: nothing is listed, and the caller reports Failed.
     if (backup.status.phase !== 'Failed') {
       backup = completeBackup(backup, { phase: 'Failed', warnings: results.warnings, errors: results.errors + 1, itemsBackedUp: items, totalItems: items, failureReason: `uploading the backup failed: ${(error as Error).message}` });
+    }
+    if (snapshots && steps.snapshots) {
+      await steps.snapshots.discard(snapshots).catch((discardError: unknown) => log.error(`the volume snapshots of this unpublished backup could not all be deleted: ${(discardError as Error).message}`));
     }
   }
   // The published record speaks for the backup now. Were it not published, the record left behind

@@ -29,6 +29,8 @@ export interface BackupCreateOptions {
   defaultVolumesToFsBackup?: boolean;
   csiSnapshotTimeout?: string;
   itemOperationTimeout?: string;
+  /** --resource-policies-configmap: the ConfigMap of volume policies, in the Velero namespace. */
+  resourcePolicies?: string;
   labels?: Record<string, string>;
 }
 
@@ -81,6 +83,7 @@ export function buildBackupSpec(o: BackupCreateOptions): BackupSpec {
     orderedResources: o.orderedResources ? parseOrderedResources(o.orderedResources) : undefined,
     csiSnapshotTimeout: formatDuration(parseDuration(o.csiSnapshotTimeout ?? '10m')),
     itemOperationTimeout: formatDuration(parseDuration(o.itemOperationTimeout ?? '4h')),
+    resourcePolicy: o.resourcePolicies ? { kind: 'configmap', name: o.resourcePolicies } : undefined,
     snapshotMoveData: o.snapshotMoveData ?? false,
   };
   // Go's omitempty: absent, not null.

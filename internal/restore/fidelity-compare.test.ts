@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject } from '../kube/list.ts';
 import { compareRestored, outcomesByObject } from './fidelity-compare.ts';
+import { withDiskOf } from './fidelity.ts';
 import { formatDifferences } from './object-diff.ts';
 
 const labels = { app: 'web', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' };
@@ -44,6 +45,18 @@ test('an object this restore kept ("skipped") lacks the restore labels, and that
   });
   assert.equal(compareRestored(wanted, o, 'skipped'), { state: 'same' });
   assert.is(compareRestored(wanted, o, 'created').state, 'different', 'a created one must carry them');
+});
+
+test('a PV restored from a native snapshot: its new disk is no difference, anything else still is', () => {
+  const pv = (volumeID: string, capacity = '10Gi') => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-ebs' }, spec: { capacity: { storage: capacity }, persistentVolumeReclaimPolicy: 'Retain', awsElasticBlockStore: { volumeID, fsType: 'ext4' } } }) as KubeObject;
+  const live = pv('vol-new');
+  assert.is(compareRestored(pv('vol-old'), live, 'created').state, 'different');
+  assert.is(compareRestored(withDiskOf(pv('vol-old'), live), live, 'created').state, 'same');
+  const wanted = withDiskOf(pv('vol-old', '20Gi'), live);
+  assert.equal((wanted.spec as { awsElasticBlockStore: unknown }).awsElasticBlockStore, { volumeID: 'vol-new', fsType: 'ext4' });
+  assert.is(compareRestored(wanted, live, 'created').state, 'different', 'the capacity still counts');
+  const csi = (volumeHandle: string) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-csi' }, spec: { csi: { driver: 'ebs.csi.aws.com', volumeHandle } } }) as KubeObject;
+  assert.is(compareRestored(withDiskOf(csi('vol-old'), csi('vol-new')), csi('vol-new'), 'created').state, 'same');
 });
 
 test('missing, failed and unrestored objects', () => {

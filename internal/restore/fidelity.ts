@@ -22,10 +22,37 @@ export interface FidelityReport {
   different: { object: string; differences: FieldDifference[] }[];
 }
 
-export async function checkFidelity(restore: Restore, resourceList: Record<string, string[]>, staged: StagedBackup, client: KubeRequester, modifiers?: ResourceModifiers): Promise<FidelityReport> {
+/**
+ * Where a PV names its disk. A PV restored from a native snapshot names a new disk, made from the
+ * snapshot by the restore (Velero's SetVolumeID): that one field is the cluster's to tell.
+ */
+const DISK_IDENTITY: readonly (readonly [string, readonly string[]])[] = [
+  ['awsElasticBlockStore', ['volumeID']],
+  ['csi', ['volumeHandle']],
+  ['gcePersistentDisk', ['pdName']],
+  ['azureDisk', ['diskName', 'diskURI']],
+];
+
+export function withDiskOf(wanted: KubeObject, live: KubeObject): KubeObject {
+  const liveSpec = (live as { spec?: Record<string, Record<string, unknown> | undefined> }).spec ?? {};
+  const spec = { ...((wanted as { spec?: Record<string, unknown> }).spec ?? {}) } as Record<string, Record<string, unknown> | undefined>;
+  for (const [source, fields] of DISK_IDENTITY) {
+    if (!spec[source] || !liveSpec[source]) continue;
+    spec[source] = { ...spec[source] };
+    for (const field of fields) if (liveSpec[source][field] !== undefined) spec[source][field] = liveSpec[source][field];
+  }
+  return { ...wanted, spec } as KubeObject;
+}
+
+/**
+ * `nativeSnapshotVolumes`: the PVs the backup holds native snapshots of (its volumesnapshots file).
+ * The restore put them back whatever their reclaim policy, each on a disk made from its snapshot.
+ */
+export async function checkFidelity(restore: Restore, resourceList: Record<string, string[]>, staged: StagedBackup, client: KubeRequester, modifiers?: ResourceModifiers, nativeSnapshotVolumes: ReadonlySet<string> = new Set()): Promise<FidelityReport> {
   const served = new Map<string, ApiResource>((await discoverResources(client)).resources.map((r) => [r.groupResource, r]));
   const outcomes = outcomesByObject(resourceList);
-  const ctx = transformContext(restore, await volumesProvisionedAnew(staged), modifiers);
+  const snapshotted = restore.spec.restorePVs === false ? new Set<string>() : nativeSnapshotVolumes;
+  const ctx = transformContext(restore, await volumesProvisionedAnew(staged, undefined, snapshotted), modifiers, snapshotted);
   const report: FidelityReport = { checked: 0, missing: [], different: [] };
   for (const [groupResource, items] of staged.items) {
     if (NEVER_RESTORED.has(groupResource)) continue;
@@ -36,11 +63,12 @@ export async function checkFidelity(restore: Restore, resourceList: Record<strin
       if (!original || (resource && identityProblem(resource, original, item.namespace !== undefined))) continue;
       const transformed = transformItem(groupResource, original, ctx);
       if ('skip' in transformed) continue;
-      const wanted = transformed.item;
+      let wanted = transformed.item;
       const label = `${wanted.metadata.namespace ? `${wanted.metadata.namespace}/` : ''}${wanted.metadata.name}`;
       const restoredAs = outcomes.get(`${original.apiVersion}/${original.kind} ${label}`);
       if (restoredAs === undefined || restoredAs === 'failed') continue;
       const live = resource ? await getObject(client, { ...resource, groupVersion: original.apiVersion }, wanted.metadata.namespace, wanted.metadata.name) : undefined;
+      if (live && groupResource === 'persistentvolumes' && snapshotted.has(original.metadata.name)) wanted = withDiskOf(wanted, live);
       const verdict = compareRestored(wanted, live, restoredAs);
       report.checked++;
       if (verdict.state === 'missing') report.missing.push(`${groupResource} ${label}`);

@@ -26,6 +26,7 @@ test('the template turns back into the spec it was built from', () => {
       ttl: '168h',
       snapshotVolumes: false,
       defaultVolumesToFsBackup: true,
+      resourcePolicies: 'volume-policies',
       labels: { team: 'shop' },
       hooks: { resources: [{ name: 'freeze', includedNamespaces: ['shop'] }] },
     }),

@@ -42,6 +42,7 @@ export function optionsFromTemplate(template: BackupSpec, storageLocation: strin
     defaultVolumesToFsBackup: template.defaultVolumesToFsBackup,
     csiSnapshotTimeout: template.csiSnapshotTimeout,
     itemOperationTimeout: template.itemOperationTimeout,
+    resourcePolicies: template.resourcePolicy?.name,
     labels: template.metadata?.labels,
     hooks: template.hooks,
   };

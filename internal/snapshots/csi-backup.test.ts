@@ -114,6 +114,25 @@ test('not snapshotted: a claim opted into file-system backup, a non-CSI volume, 
   assert.not.ok(api.calls.some((c) => c.startsWith('POST')), api.calls.join('\n'));
 });
 
+test('volume policies: snapshot wins over --snapshot-volumes=false and a file-system opt-in; skip and fs-backup take none', async () => {
+  const api = cluster();
+  const seen: string[] = [];
+  const actions: Record<string, string> = { files: 'snapshot', data: 'skip', stuck: 'fs-backup' };
+  const csi = new CsiBackup({
+    api: new CsiApi(api), backup: { name: 'b1', uid: 'u1', snapshotVolumes: false }, timeoutMs: 1000, log: { info: () => undefined, warn: () => undefined },
+    policyAction: async ({ claim: c, pv }) => (seen.push(`${c?.metadata.name}:${pv?.metadata.name}`), actions[c!.metadata.name]),
+  });
+  const ctx: ActionContext = { backupName: 'b1', clusterRoleBindings: async () => [] };
+  assert.equal((await csi.actions[0]!.execute(claim('files'), ctx)).additionalItems.map((r) => r.name), ['velero-files-abcde']);
+  assert.equal((await csi.actions[0]!.execute(claim('data'), ctx)).additionalItems, []);
+  assert.equal((await csi.actions[0]!.execute(claim('stuck'), ctx)).additionalItems, []);
+  assert.equal(seen, ['files:pv-files', 'data:pv-data', 'stuck:pv-stuck']);
+  assert.equal(api.calls.filter((c) => c.startsWith('POST')), ['POST /apis/snapshot.storage.k8s.io/v1/namespaces/shop/volumesnapshots']);
+  // No policy matched: the old rules, so the claim opted into file-system backup is not snapshotted.
+  const unmatched = new CsiBackup({ api: new CsiApi(api), backup: { name: 'b1', uid: 'u1' }, timeoutMs: 1000, log: { info: () => undefined, warn: () => undefined }, policyAction: async () => undefined });
+  assert.equal((await unmatched.actions[0]!.execute(claim('files'), ctx)).additionalItems, []);
+});
+
 test('no labelled class, or a snapshot never ready: an error naming the claim; the claim is kept, the snapshot deleted', async () => {
   const api = cluster();
   api.objects.delete('/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses/snapclass');

@@ -26,6 +26,7 @@ import {
   type VolumeSnapshotContent,
 } from './csi-objects.ts';
 import type { MovedVolume, SnapshotDataMover } from './csi-data-mover.ts';
+import { SnapshotChoice, type VolumePolicyAction } from './snapshot-choice.ts';
 import type { BackupOperation, BackupVolumeInfo } from './volume-info.ts';
 
 export interface CsiBackupOptions {
@@ -33,6 +34,8 @@ export interface CsiBackupOptions {
   backup: { name: string; uid: string; annotations?: Record<string, string>; snapshotVolumes?: boolean; defaultVolumesToFsBackup?: boolean; snapshotMoveData?: boolean };
   /** With --snapshot-move-data: moves a ready snapshot's files into the volume repository. */
   mover?: SnapshotDataMover;
+  /** The backup's volume policies, when it has any (see SnapshotChoice). */
+  policyAction?: VolumePolicyAction;
   /** --csi-snapshot-timeout, in ms (Velero's default 10m). */
   timeoutMs: number;
   log: { info(message: string): void; warn(message: string): void };
@@ -80,11 +83,14 @@ export class CsiBackup {
   private readonly classes = new Map<string, KubeObject>();
   /** Which pods use which claims (shared with the native snapshot step). */
   readonly usage: ClaimUsage;
+  /** Which volumes get a snapshot (shared with the native snapshot step). */
+  readonly choice: SnapshotChoice;
   private readonly now: () => Date;
 
   constructor(private readonly opts: CsiBackupOptions) {
     this.now = opts.now ?? (() => new Date());
     this.usage = new ClaimUsage((ns) => opts.api.pods(ns), opts.backup.defaultVolumesToFsBackup ?? false);
+    this.choice = new SnapshotChoice({ snapshotVolumes: opts.backup.snapshotVolumes, usage: this.usage, policyAction: opts.policyAction });
   }
 
   /** The backup item actions: Velero's csi-pvc-backupper and csi-volumesnapshot-backupper. */
@@ -104,7 +110,7 @@ export class CsiBackup {
 
   private async snapshotClaim(claim: KubeObject, ctx: ActionContext) {
     const unchanged = { item: claim, additionalItems: [] };
-    if (this.opts.backup.snapshotVolumes === false) return unchanged;
+    if (!this.choice.possible) return unchanged;
     const spec = claim.spec as { volumeName?: string; storageClassName?: string } | undefined;
     const phase = (claim.status as { phase?: string } | undefined)?.phase;
     if (phase !== 'Bound' || !spec?.volumeName) return unchanged;
@@ -114,7 +120,7 @@ export class CsiBackup {
     const pv = await this.opts.api.persistentVolume(spec.volumeName).catch(forbiddenAs(undefined));
     const csi = (pv?.spec as { csi?: { driver?: string } } | undefined)?.csi;
     if (!pv || !csi?.driver) return unchanged; // not a CSI volume: native snapshots or nothing
-    if (await this.usage.fsBacked(claim.metadata.namespace!, claim.metadata.name)) return unchanged;
+    if (!(await this.choice.wanted(claim.metadata, { claim, pv }))) return unchanged;
 
     const pvSpec = pv.spec as { persistentVolumeReclaimPolicy?: string };
     let settle!: () => void;

@@ -25,12 +25,15 @@ export interface MovedVolume {
 export interface DataMoverOptions {
   client: KubeWriter;
   backupName: string;
-  /** Image of the mover pod: needs `sleep` and `tar` (the restore-wait image will do). */
+  /**
+   * Image of the mover pod: needs `sleep` and `tar` (the restore-wait image will do). With GNU tar,
+   * `sh` and `zstd` too, the archive is compressed in the pod before it crosses the API server.
+   */
   helperImage: string;
   /** How long the temporary claim and pod get to be ready. */
   timeoutMs: number;
   /** The repository step: reads `source`, records the data under `pod`/`volume`. */
-  backupFrom(pod: KubeObject, volume: string, claim: string, source: { namespace: string; pod: string; container: string; path: string }): Promise<MovedVolume>;
+  backupFrom(pod: KubeObject, volume: string, claim: string, source: { namespace: string; pod: string; container: string; path: string; ours?: boolean }): Promise<MovedVolume>;
   log: { info(message: string): void; warn(message: string): void };
 }
 
@@ -66,7 +69,7 @@ export class SnapshotDataMover {
       await this.opts.client.sendJson('POST', podsPath(ns), this.moverPod(ns, name, labels));
       await this.waitRunning(ns, name);
       this.opts.log.info(`Moving the data of claim ${ns}/${req.claim.metadata.name} from VolumeSnapshot ${req.snapshot.metadata.name} (pod ${ns}/${name})`);
-      return await this.opts.backupFrom(req.pod, req.volume, req.claim.metadata.name, { namespace: ns, pod: name, container: CONTAINER, path: MOUNT });
+      return await this.opts.backupFrom(req.pod, req.volume, req.claim.metadata.name, { namespace: ns, pod: name, container: CONTAINER, path: MOUNT, ours: true });
     } finally {
       await this.cleanUp(ns, name);
     }

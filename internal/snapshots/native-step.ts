@@ -1,21 +1,21 @@
 // Native volume snapshots during a backup (Velero's takePVSnapshot): each PersistentVolume the
 // backup reaches — from its claim, from its pod, so between the pod's hooks — whose disk a chosen
 // VolumeSnapshotLocation's snapshotter recognises gets a snapshot, recorded for
-// NAME-volumesnapshots.json.gz. CSI volumes are left to the CSI step, and a claim whose data a pod
-// opts into file-system backup is not snapshotted.
+// NAME-volumesnapshots.json.gz. CSI volumes are left to the CSI step; which volumes get one at all
+// is the SnapshotChoice the CSI step also follows (volume policies, file-system opt-ins).
 import type { ActionContext, BackupItemAction } from '../backup/actions/index.ts';
 import type { KubeObject } from '../kube/list.ts';
-import type { ClaimUsage } from './claim-usage.ts';
 import { NativeSnapshotTaker, type BackupRef, type NativeBackupVolumeInfo } from './native-backup.ts';
 import type { Snapshot } from './native-records.ts';
 import type { ResolvedSnapshotLocation } from './registry.ts';
+import type { SnapshotChoice } from './snapshot-choice.ts';
 import type { PersistentVolume } from './volume-snapshotter.ts';
 
 export interface NativeStepOptions {
-  backup: BackupRef & { snapshotVolumes?: boolean };
+  backup: BackupRef;
   /** The backup's locations (chooseSnapshotLocations), looked up when the first volume is met. */
   locations: () => Promise<ResolvedSnapshotLocation[]>;
-  usage: ClaimUsage;
+  choice: SnapshotChoice;
   signal?: AbortSignal;
 }
 
@@ -37,9 +37,9 @@ export class NativeSnapshotStep {
 
   private async snapshot(pv: KubeObject, ctx: ActionContext) {
     const unchanged = { item: pv, additionalItems: [] };
-    if (this.opts.backup.snapshotVolumes === false) return unchanged;
+    if (!this.opts.choice.possible) return unchanged;
     const claim = (pv.spec as { claimRef?: { namespace?: string; name?: string } } | undefined)?.claimRef;
-    if (claim?.namespace && claim.name && (await this.opts.usage.fsBacked(claim.namespace, claim.name))) return unchanged;
+    if (!(await this.opts.choice.wanted(claim, { pv }))) return unchanged;
     this.taker ??= this.opts.locations().then(
       (locations) => (locations.length ? new NativeSnapshotTaker(this.opts.backup, locations, { skipCsiVolumes: true, signal: this.opts.signal }) : undefined),
       (error: Error) => {

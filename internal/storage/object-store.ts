@@ -8,6 +8,12 @@ export interface PutOptions {
   contentType?: string;
   /** Cancels an upload in progress; a cancelled or failed put leaves no partial object behind. */
   signal?: AbortSignal;
+  /**
+   * The body carries its own checks, verified whenever it is read (the volume repository's packs:
+   * every chunk is checked against its id). A store may then leave the body out of the request's
+   * signature instead of hashing it once more.
+   */
+  selfChecked?: boolean;
 }
 
 export interface ObjectStore {

@@ -5,8 +5,8 @@
 import type { KubeObject } from '../kube/list.ts';
 import type { PodExec } from './pod-exec.ts';
 import { type BackupRef, newRecord, type PodVolumeBackupRecord } from './records.ts';
-import { mountOf, podVolumesOf, selectVolumes } from './select-volumes.ts';
-import { tarOut } from './volume-stream.ts';
+import { mountOf, type PodVolumeAction, podVolumesOf, selectVolumes, selectVolumesByPolicy, type VolumeSelection } from './select-volumes.ts';
+import { canCompressInPod, tarOut } from './volume-stream.ts';
 
 export interface SnapshotSummaryLike {
   id: string;
@@ -31,6 +31,11 @@ export interface VolumeSource {
   pod: string;
   container: string;
   path: string;
+  /**
+   * A pod of ours (the snapshot mover), whose CPU may compress the archive before it crosses the
+   * API server, when its image can. An application's pod never is: its CPU is the application's.
+   */
+  ours?: boolean;
 }
 
 export interface StepReport {
@@ -45,6 +50,10 @@ export interface VolumeLog {
 export interface PodVolumeBackupperOptions {
   backup: BackupRef;
   defaultVolumesToFsBackup: boolean;
+  /** The backup's volume policies, when it has any: a matching policy's action decides. */
+  policyAction?: PodVolumeAction;
+  /** --snapshot-move-data: with volume policies, claims are left to the data mover (Velero's rule). */
+  snapshotMoveData?: boolean;
   exec: PodExec;
   /** Opened lazily: a backup without file-system volumes never touches the repository. */
   repository: () => Promise<SnapshotWriter>;
@@ -63,9 +72,11 @@ export class PodVolumeBackupper {
   constructor(private readonly opts: PodVolumeBackupperOptions) {}
 
   async backup(pod: KubeObject, report: StepReport): Promise<void> {
-    const { volumes, optedOut } = selectVolumes(pod, this.opts.defaultVolumesToFsBackup);
-    if (!volumes.length) return;
     const where = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const selection = await this.select(pod, where, report);
+    if (!selection) return;
+    const { volumes, optedOut } = selection;
+    if (!volumes.length) return;
     for (const name of optedOut) this.opts.log.info('Volume opted out of file-system backup', { pod: where, volume: name });
     const phase = (pod.status as { phase?: string } | undefined)?.phase;
     if (phase !== 'Running') {
@@ -101,6 +112,19 @@ export class PodVolumeBackupper {
     }
   }
 
+  private async select(pod: KubeObject, where: string, report: StepReport): Promise<VolumeSelection | undefined> {
+    const { policyAction, defaultVolumesToFsBackup } = this.opts;
+    if (!policyAction) return selectVolumes(pod, defaultVolumesToFsBackup);
+    try {
+      const selection = await selectVolumesByPolicy(pod, defaultVolumesToFsBackup, policyAction, this.opts.snapshotMoveData);
+      for (const { volume, action } of selection.byPolicy) if (action !== 'fs-backup') this.opts.log.info(`Volume not backed up by file-system backup: its volume policy action is ${action}`, { pod: where, volume });
+      return selection;
+    } catch (error) {
+      report.error(`volumes of pod ${where} not backed up: applying the volume policies failed: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   /**
    * Backs up `volume` of `pod` — recorded under that pod, so a restore streams it back into the
    * pod's new volume — reading the files from `source`: another pod, e.g. one that mounts a
@@ -127,7 +151,9 @@ export class PodVolumeBackupper {
     const from = source.pod === pod.metadata.name ? {} : { from: `${source.namespace}/${source.pod}` };
     this.opts.log.info('Backing up volume', { pod: where, volume, container: source.container, path: source.path, ...from });
     const abort = new AbortController();
-    const out = tarOut(this.opts.exec, source, abort.signal);
+    const zstd = source.ours ? await canCompressInPod(this.opts.exec, source, abort.signal) : false;
+    if (zstd) this.opts.log.info('Compressing in the pod before the transfer', { pod: `${source.namespace}/${source.pod}`, volume });
+    const out = tarOut(this.opts.exec, { ...source, zstd }, abort.signal);
     let last = 0;
     const writing = repository.writeSnapshot(out.data, { backup: this.opts.backup.name, namespace: pod.metadata.namespace!, pod: pod.metadata.name, volume }, {
       signal: abort.signal,

@@ -91,6 +91,24 @@ test('a running pod: tar in the mounting container, the stream stored, a Complet
   assert.is(record!.status.progress.totalBytes, 10_000);
 });
 
+test('volume policies: fs-backup takes a volume no annotation names, skip drops an annotated one; a failed lookup is an error', async () => {
+  const repo = new MemoryRepo();
+  const { exec, calls } = scriptedExec(Buffer.alloc(100, 3));
+  const noted: string[] = [];
+  const plain = { ...dbPod(), metadata: { ...dbPod().metadata, annotations: {} } } as KubeObject;
+  const fs = new PodVolumeBackupper({ backup: backupRef, defaultVolumesToFsBackup: false, exec, repository: async () => repo, log, policyAction: async () => 'fs-backup' });
+  await fs.backup(plain, report().report);
+  assert.equal([calls.length, fs.records[0]?.spec.volume], [1, 'data']);
+  const skip = new PodVolumeBackupper({ backup: backupRef, defaultVolumesToFsBackup: true, exec, repository: async () => repo, log: { info: (m, f) => noted.push(`${m} ${f?.volume}`) }, policyAction: async () => 'skip' });
+  await skip.backup(dbPod(), report().report);
+  assert.equal([calls.length, skip.records.length], [1, 0]);
+  assert.equal(noted, ['Volume not backed up by file-system backup: its volume policy action is skip data']);
+  const broken = new PodVolumeBackupper({ backup: backupRef, defaultVolumesToFsBackup: false, exec, repository: async () => repo, log, policyAction: async () => Promise.reject(new Error('apiserver down')) });
+  const { r, report: rep } = report();
+  await broken.backup(dbPod(), rep);
+  assert.equal(r.errors, ['volumes of pod shop/db-0 not backed up: applying the volume policies failed: apiserver down']);
+});
+
 test('tar failing is an error and leaves no snapshot; a stopped store is an error too', async () => {
   const repo = new MemoryRepo();
   const failing = scriptedExec(Buffer.alloc(5000, 1), { exitCode: 2 });

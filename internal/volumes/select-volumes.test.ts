@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject } from '../kube/list.ts';
-import { mountOf, selectVolumes } from './select-volumes.ts';
+import { mountOf, type PodVolume, selectVolumes, selectVolumesByPolicy } from './select-volumes.ts';
 
 const pod = (annotations: Record<string, string>, volumes: object[], containers: object[] = []): KubeObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', annotations }, spec: { volumes, containers } }) as KubeObject;
@@ -28,6 +28,27 @@ test('default to fs backup: every volume with pod data, minus the excludes', () 
   assert.equal(selectVolumes(pod({}, VOLUMES), true), { volumes: ['data', 'scratch'], optedOut: [] });
   const p = pod({ 'backup.velero.io/backup-volumes-excludes': 'scratch' }, VOLUMES);
   assert.equal(selectVolumes(p, true), { volumes: ['data'], optedOut: ['scratch'] });
+});
+
+test('volume policies (Velero\'s ShouldPerformFSBackup): a matched action decides over annotations and the default; no match is the old rule', async () => {
+  const actions: Record<string, string> = { data: 'fs-backup', scratch: 'skip', host: 'fs-backup', creds: 'fs-backup' };
+  const asked: string[] = [];
+  const actionOf = async (_pod: KubeObject, v: PodVolume) => (asked.push(v.name), actions[v.name]);
+  // fs-backup without any annotation; skip even though annotated; host paths and API content never.
+  const annotated = pod({ 'backup.velero.io/backup-volumes': 'scratch' }, VOLUMES);
+  assert.equal(await selectVolumesByPolicy(annotated, false, actionOf), {
+    volumes: ['data'], optedOut: [], byPolicy: [{ volume: 'data', action: 'fs-backup' }, { volume: 'scratch', action: 'skip' }],
+  });
+  assert.equal(asked, ['data', 'scratch']);
+  // snapshot beats --default-volumes-to-fs-backup; an unmatched volume follows it, excludes included.
+  const snapshot = async (_pod: KubeObject, v: PodVolume) => (v.name === 'data' ? 'snapshot' : undefined);
+  assert.equal((await selectVolumesByPolicy(pod({}, VOLUMES), true, snapshot)).volumes, ['scratch']);
+  const excluding = await selectVolumesByPolicy(pod({ 'backup.velero.io/backup-volumes-excludes': 'scratch' }, VOLUMES), true, snapshot);
+  assert.equal([excluding.volumes, excluding.optedOut], [[], ['scratch']]);
+  const none = async () => undefined;
+  assert.equal((await selectVolumesByPolicy(pod({ 'backup.velero.io/backup-volumes': 'data' }, VOLUMES), false, none)).volumes, ['data']);
+  // With --snapshot-move-data claims are the data mover's: fs-backup does not take them.
+  assert.equal((await selectVolumesByPolicy(pod({}, VOLUMES), false, actionOf, true)).volumes, []);
 });
 
 test('the container that mounts the whole volume; subPath mounts do not count', () => {

@@ -55,6 +55,30 @@ export function selectVolumes(pod: KubeObject, defaultVolumesToFsBackup: boolean
   return { volumes, optedOut };
 }
 
+/** A pod volume's volume-policy action, undefined when no policy matches. */
+export type PodVolumeAction = (pod: KubeObject, volume: PodVolume) => Promise<string | undefined>;
+
+/**
+ * With volume policies — Velero's ShouldPerformFSBackup: volumes whose content comes from the API,
+ * host paths (and with --snapshot-move-data, claims) never; a volume whose policy matched is backed
+ * up if the action is fs-backup and not otherwise (skip, snapshot, custom), annotations or not; the
+ * others as selectVolumes says.
+ */
+export async function selectVolumesByPolicy(pod: KubeObject, defaultVolumesToFsBackup: boolean, actionOf: PodVolumeAction, excludeClaims = false): Promise<VolumeSelection & { byPolicy: { volume: string; action: string }[] }> {
+  const legacy = selectVolumes(pod, defaultVolumesToFsBackup);
+  const selected = new Set(legacy.volumes);
+  const out = { volumes: [] as string[], optedOut: [] as string[], byPolicy: [] as { volume: string; action: string }[] };
+  for (const v of podVolumesOf(pod)) {
+    if (v.hostPath || v.secret || v.configMap || v.projected || v.downwardAPI || v.name.startsWith('default-token')) continue;
+    if (excludeClaims && v.persistentVolumeClaim) continue;
+    const action = await actionOf(pod, v);
+    if (action) out.byPolicy.push({ volume: v.name, action });
+    if (action === 'fs-backup' || (!action && selected.has(v.name))) out.volumes.push(v.name);
+    else if (!action && legacy.optedOut.includes(v.name)) out.optedOut.push(v.name);
+  }
+  return out;
+}
+
 /** The first (running) container that mounts the whole of `volume`, and where. */
 export function mountOf(pod: KubeObject, volume: string): { container: string; mountPath: string } | undefined {
   const spec = pod.spec as { containers?: Container[] } | undefined;

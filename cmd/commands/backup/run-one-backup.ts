@@ -1,6 +1,7 @@
 // One backup from this machine, wired the one way `backup create` runs it and `schedule run` runs
 // each due backup: the cluster checked reachable first and ridden through API server restarts,
-// the hook and volume-data steps, the progress line on a terminal, and the summary printed after.
+// the volume policies read, the hook and volume-data steps, the progress line on a terminal, and
+// the summary printed after.
 import type { Writable } from 'node:stream';
 import type { Backup } from '../../../internal/backup/backup-object.ts';
 import { createBackup } from '../../../internal/backup/create-backup.ts';
@@ -8,6 +9,7 @@ import type { BackupResults } from '../../../internal/backup/results.ts';
 import type { BackupCreateOptions } from '../../../internal/backup/spec.ts';
 import { KubeClusterSource } from '../../../internal/kube/cluster-source.ts';
 import { type KubeTarget, loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
+import { VolumeActionLookup } from '../../../internal/volumes/volume-action-lookup.ts';
 import { connectForRun } from '../api-connection.ts';
 import { firstErrors } from '../results-lines.ts';
 import { formatBytes, podExec } from '../volume-options.ts';
@@ -16,6 +18,7 @@ import { backupHooks } from './hook-steps.ts';
 import type { OpenedStore } from './open-store.ts';
 import type { BackupRunSettings } from './run-flags.ts';
 import { snapshotStep } from './snapshot-steps.ts';
+import { readVolumePolicies } from './volume-policies.ts';
 import { volumeBackupStep } from './volume-steps.ts';
 
 export interface OneBackup {
@@ -49,6 +52,8 @@ export async function runOneBackup(input: OneBackup): Promise<BackupRun> {
   const snapshots = snapshotStep(client, settings.helperImage);
   let results: BackupResults | undefined;
   try {
+    const policyName = input.options.resourcePolicies;
+    const policies = policyName ? await readVolumePolicies(client, input.veleroNamespace, policyName) : undefined;
     const backup = await createBackup({
       onResults: (r) => (results = r),
       signal: input.signal,
@@ -62,8 +67,11 @@ export async function runOneBackup(input: OneBackup): Promise<BackupRun> {
       concurrency: settings.concurrency,
       onProgress: (p) => progress.update(`Backup in progress: ${p.itemsBackedUp} items backed up (${p.totalItems} found so far)${volumeBytes ? `, ${formatBytes(volumeBytes)} of volume data` : ''}`),
       podSteps: (backup, log) => {
-        const volumeStep = volumes(backup, log);
-        return { hooks: backupHooks(backup, log, podExec(kc)), volumes: volumeStep, snapshots: snapshots(backup, log, volumeStep.backupFrom) };
+        // The volume policies, resolved against the cluster once per backup, decide for each engine.
+        const lookup = policies && new VolumeActionLookup(policies, client, log);
+        const volumeStep = volumes(backup, log, lookup && ((pod, volume) => lookup.ofPodVolume(pod, volume)));
+        const snapshotsStep = snapshots(backup, log, volumeStep.backupFrom, lookup && ((volume) => lookup.ofVolume(volume)));
+        return { hooks: backupHooks(backup, log, podExec(kc)), volumes: volumeStep, snapshots: snapshotsStep };
       },
     });
     return { backup, results };

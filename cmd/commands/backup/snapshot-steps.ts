@@ -8,14 +8,18 @@ import { nsToMs, parseDuration } from '../../../internal/backup/duration.ts';
 import type { KubeWriter } from '../../../internal/kube/http-client.ts';
 import { CsiApi } from '../../../internal/snapshots/csi-api.ts';
 import { CsiBackup } from '../../../internal/snapshots/csi-backup.ts';
+import { deleteCsiSnapshots } from '../../../internal/snapshots/csi-delete.ts';
+import type { VolumeSnapshotContent } from '../../../internal/snapshots/csi-objects.ts';
+import type { Snapshot } from '../../../internal/snapshots/native-records.ts';
 import { type DataMoverOptions, SnapshotDataMover } from '../../../internal/snapshots/csi-data-mover.ts';
 import { NativeSnapshotStep } from '../../../internal/snapshots/native-step.ts';
 import { deleteNativeSnapshots } from '../../../internal/snapshots/native-delete.ts';
 import { chooseSnapshotLocations, snapshotterLookup } from '../../../internal/snapshots/snapshot-locations.ts';
+import type { VolumePolicyAction } from '../../../internal/snapshots/snapshot-choice.ts';
 import { DEFAULT_HELPER_IMAGE } from '../../../internal/volumes/pod-volume-restorer.ts';
 
-export function snapshotStep(client: KubeWriter, helperImage: string | undefined): (backup: Backup, log: BackupLog, backupFrom: DataMoverOptions['backupFrom']) => NonNullable<PodSteps['snapshots']> {
-  return (backup, log, backupFrom) => {
+export function snapshotStep(client: KubeWriter, helperImage: string | undefined): (backup: Backup, log: BackupLog, backupFrom: DataMoverOptions['backupFrom'], policyAction?: VolumePolicyAction) => NonNullable<PodSteps['snapshots']> {
+  return (backup, log, backupFrom, policyAction) => {
     const timeoutMs = nsToMs(parseDuration(backup.spec.csiSnapshotTimeout ?? '10m'));
     const logger = { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m) };
     const csi = new CsiBackup({
@@ -30,14 +34,15 @@ export function snapshotStep(client: KubeWriter, helperImage: string | undefined
       },
       timeoutMs,
       log: logger,
+      policyAction,
       mover: backup.spec.snapshotMoveData
         ? new SnapshotDataMover({ client, backupName: backup.metadata.name, helperImage: helperImage ?? DEFAULT_HELPER_IMAGE, timeoutMs, backupFrom, log: logger })
         : undefined,
     });
     const native = new NativeSnapshotStep({
-      backup: { metadata: { name: backup.metadata.name, uid: backup.metadata.uid, labels: backup.metadata.labels }, snapshotVolumes: backup.spec.snapshotVolumes },
+      backup: { metadata: { name: backup.metadata.name, uid: backup.metadata.uid, labels: backup.metadata.labels } },
       locations: () => chooseSnapshotLocations(backup.spec.volumeSnapshotLocations, { client, namespace: backup.metadata.namespace }),
-      usage: csi.usage,
+      choice: csi.choice,
     });
     return {
       actions: [...csi.actions, native.action],
@@ -67,6 +72,14 @@ export function snapshotStep(client: KubeWriter, helperImage: string | undefined
             backupItemOperationsCompleted: files.itemOperations.filter((o) => o.status.phase === 'Completed').length,
           },
         };
+      },
+      discard: async (outcome) => {
+        const contents = (outcome.files.csi?.volumeSnapshotContents ?? []) as VolumeSnapshotContent[];
+        const csiDeleted = contents.length ? await deleteCsiSnapshots(new CsiApi(client), backup.metadata.name, contents) : 0;
+        const natives = (outcome.files.volumeSnapshots ?? []) as Snapshot[];
+        const result = natives.length ? await deleteNativeSnapshots(natives, snapshotterLookup({ client, namespace: backup.metadata.namespace })) : { deleted: [], errors: [] };
+        log.info(`The backup was not published: ${csiDeleted + result.deleted.length} storage snapshot(s) deleted`);
+        if (result.errors.length) throw new Error(result.errors.join('; '));
       },
     };
   };

@@ -39,6 +39,7 @@ export function withBackupTemplateFlags<TBase extends AbstractCommand<LocationCo
     csiSnapshotTimeout = Option.String('--csi-snapshot-timeout', { description: 'how long to wait for each CSI snapshot to be ready (default 10m)' });
     volumeSnapshotLocations = Option.String('--volume-snapshot-locations', { description: 'snapshot locations to use, at most one per provider: name1,name2' });
     defaultVolumesToFsBackup = Option.String('--default-volumes-to-fs-backup', { tolerateBoolean: true, description: 'use file-system backup for all volumes by default (recorded in the spec)' });
+    resourcePolicies = Option.String('--resource-policies-configmap', { description: 'a ConfigMap in the Velero namespace holding volume policies (skip, snapshot or fs-backup volumes by size, class, driver, type, claim labels)' });
     hooksFile = Option.String('--hooks-file', { description: "Velero's backup hooks spec (YAML/JSON: resources with pre/post exec hooks); pod annotations still take priority" });
 
     /** The template the flags describe, for backups stored in `storageLocation`; a bad value is a BadFlagValueError. */
@@ -67,6 +68,7 @@ export function withBackupTemplateFlags<TBase extends AbstractCommand<LocationCo
           defaultVolumesToFsBackup: parseOptionalBool('--default-volumes-to-fs-backup', this.defaultVolumesToFsBackup),
           labels,
           hooks: readHooksFile(this.hooksFile),
+          resourcePolicies: this.resourcePolicies || undefined,
         },
         labels,
         annotations: parseKeyValues('--annotations', this.annotations),

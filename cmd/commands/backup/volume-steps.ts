@@ -9,6 +9,7 @@ import type { ObjectStore } from '../../../internal/storage/object-store.ts';
 import type { DataMoverOptions } from '../../../internal/snapshots/csi-data-mover.ts';
 import { PodVolumeBackupper } from '../../../internal/volumes/pod-volume-backupper.ts';
 import { writeRecords } from '../../../internal/volumes/records.ts';
+import type { PodVolumeAction } from '../../../internal/volumes/select-volumes.ts';
 import { lazyRepository, podExec } from '../volume-options.ts';
 
 export interface VolumeStepOptions {
@@ -21,11 +22,13 @@ export interface VolumeStepOptions {
 
 export type VolumeBackupStep = NonNullable<PodSteps['volumes']> & { backupFrom: DataMoverOptions['backupFrom'] };
 
-export function volumeBackupStep(opts: VolumeStepOptions): (backup: Backup, log: BackupLog) => VolumeBackupStep {
-  return (backup, log) => {
+export function volumeBackupStep(opts: VolumeStepOptions): (backup: Backup, log: BackupLog, policyAction?: PodVolumeAction) => VolumeBackupStep {
+  return (backup, log, policyAction) => {
     const backupper = new PodVolumeBackupper({
       backup: { name: backup.metadata.name, namespace: backup.metadata.namespace, uid: backup.metadata.uid ?? '', storageLocation: opts.location },
       defaultVolumesToFsBackup: backup.spec.defaultVolumesToFsBackup ?? false,
+      policyAction,
+      snapshotMoveData: backup.spec.snapshotMoveData,
       exec: podExec(opts.kc),
       repository: lazyRepository(opts.store, opts.encryptionKey),
       log,

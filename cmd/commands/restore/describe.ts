@@ -10,6 +10,7 @@ import { KubeHttpClient } from '../../../internal/kube/http-client.ts';
 import { loadKubeConfig } from '../../../internal/kube/kubeconfig.ts';
 import { readClusterRestore } from '../../../internal/kube/velero-restores.ts';
 import { checkFidelity } from '../../../internal/restore/fidelity.ts';
+import { readVolumeSnapshots } from '../../../internal/snapshots/native-records.ts';
 import { parseResourceModifiers } from '../../../internal/restore/modifiers/rules.ts';
 import { formatDifferences } from '../../../internal/restore/object-diff.ts';
 import type { Restore } from '../../../internal/restore/restore-object.ts';
@@ -137,7 +138,8 @@ export class RestoreDescribeCommand extends LocationCommand {
     const staged = await StagedBackup.stage(await store.get(backupKeys(r.spec.backupName).tarball));
     const client = new KubeHttpClient(await loadKubeConfig(this.kubeTarget()));
     try {
-      const report = await checkFidelity(r, (await restores.resourceList(r.metadata.name)) ?? {}, staged, client, modifiers);
+      const natives = (await readVolumeSnapshots(store, r.spec.backupName)).filter((v) => v.status.providerSnapshotID);
+      const report = await checkFidelity(r, (await restores.resourceList(r.metadata.name)) ?? {}, staged, client, modifiers, new Set(natives.map((v) => v.spec.persistentVolumeName)));
       out.push('', `Fidelity:  ${report.checked} objects checked, ${report.missing.length} missing, ${report.different.length} different`);
       for (const m of report.missing) out.push(`  missing:    ${m}`);
       for (const d of report.different) out.push(`  different:  ${d.object}`, ...formatDifferences(d.differences).map((l) => `    ${l}`));

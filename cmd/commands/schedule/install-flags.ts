@@ -49,11 +49,13 @@ export function withInstallFlags<TBase extends AbstractCommand<LocationCommand>>
       const list = (scope: 'all' | string[]) => (scope === 'all' ? 'every namespace' : scope.length ? scope.join(', ') : 'none');
       const lines = [
         `Schedule "${name}" installed: CronJob ${ns}/${result.name} runs \`kubectl velero schedule run ${name}\` as ServiceAccount ${ns}/${result.name}.`,
-        `  reads:           ${list(access.read)}`,
-        `  cluster-scoped:  ${access.clusterRead.map((r) => (r.group ? `${r.resource}.${r.group}` : r.resource)).join(', ') || 'none'}`,
-        `  exec into pods:  ${list(access.exec)}`,
+        `  reads:              ${list(access.read)}`,
+        `  cluster-scoped:     ${access.clusterRead.map((r) => (r.group ? `${r.resource}.${r.group}` : r.resource)).join(', ') || 'none'}`,
+        `  exec into pods:     ${list(access.exec)}`,
+        `  CSI snapshots:      ${access.csiSnapshots ? `${list(access.csiSnapshots.namespaces)}${access.csiSnapshots.moveData ? ' (and their data movers)' : ''}` : 'none'}`,
+        `  snapshot locations: ${access.snapshotLocations ? `${ns}${access.snapshotLocations.secrets.length ? ` (Secrets ${access.snapshotLocations.secrets.join(', ')})` : ''}` : 'none'}`,
       ];
-      if (result.pruned.length) lines.push(`  removed:         ${result.pruned.join(', ')}`);
+      if (result.pruned.length) lines.push(`  removed:            ${result.pruned.join(', ')}`);
       return lines.map((l) => `${l}\n`).join('');
     }
 

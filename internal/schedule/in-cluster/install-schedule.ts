@@ -1,12 +1,14 @@
 // `schedule install` end to end, with the user's credentials: read the cluster (discovery for the
-// cluster-scoped resources, pods' annotations for where exec is needed), plan the ServiceAccount's
-// access, build the objects and apply them.
+// cluster-scoped resources and the snapshot API, pods' annotations for where exec is needed, the
+// Velero namespace's VolumeSnapshotLocations), plan the ServiceAccount's access, build the objects
+// and apply them.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { discoverResources } from '../../kube/discovery.ts';
 import { KubeHttpClient } from '../../kube/http-client.ts';
 import type { KubeObject } from '../../kube/list.ts';
+import { listClusterSnapshotLocations } from '../../snapshots/snapshot-locations.ts';
 import type { Schedule } from '../schedule-object.ts';
-import { type AccessPlan, type PodAnnotations, planAccess } from './access.ts';
+import { type AccessPlan, type PodAnnotations, planAccess, type SnapshotLocationRef } from './access.ts';
 import { InClusterSchedules } from './cluster-install.ts';
 import { cronJobSchedule } from './cron-job-schedule.ts';
 import { inClusterManifests, installName, type KubeManifest } from './manifests.ts';
@@ -43,7 +45,7 @@ export async function planInstall(kc: KubeConfig, request: InstallRequest): Prom
       const list = await client.getJson<{ items: KubeObject[] }>(path);
       for (const p of list.items) pods.push({ namespace: p.metadata.namespace ?? '', annotations: p.metadata.annotations });
     }
-    const access = planAccess({ template, clusterResources, pods });
+    const access = planAccess({ template, clusterResources, pods, snapshotLocations: await snapshotLocationsOf(client, schedule.metadata.namespace) });
     const manifests = inClusterManifests({
       schedule: schedule.metadata.name,
       namespace: schedule.metadata.namespace,
@@ -60,6 +62,16 @@ export async function planInstall(kc: KubeConfig, request: InstallRequest): Prom
   } finally {
     client.close();
   }
+}
+
+/**
+ * The Velero namespace's VolumeSnapshotLocations (none without Velero's CRDs). One the user may not
+ * list is an error: the account would be planned without what its backups need.
+ */
+async function snapshotLocationsOf(client: KubeHttpClient, namespace: string): Promise<SnapshotLocationRef[]> {
+  const { locations, warning } = await listClusterSnapshotLocations({ client, namespace });
+  if (warning) throw new Error(`${warning}: schedule install reads them to give the schedule access to them`);
+  return locations.map((l) => ({ name: l.name, ...(l.credential ? { credentialSecret: l.credential.name } : {}) }));
 }
 
 export async function installSchedule(kc: KubeConfig, request: InstallRequest): Promise<InstallResult> {

@@ -1,8 +1,10 @@
 // The objects `schedule install` puts in the cluster for one schedule: a CronJob that runs the
 // plugin's image (`schedule run NAME`), its ServiceAccount, the ClusterRoles of its access plan with
-// their bindings, and a Secret holding the location (its config file and credentials). Every object
-// carries the same two labels, which is how `schedule delete` finds all of it again.
+// their bindings (volume snapshots' included), and a Secret holding the location (its config file
+// and credentials). Every object carries the same two labels, which is how `schedule delete` finds
+// all of it again.
 import { createHash } from 'node:crypto';
+import { SNAPSHOT_GROUP } from '../../snapshots/csi-objects.ts';
 import type { AccessPlan } from './access.ts';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -34,6 +36,38 @@ export interface InstallInput {
   files: Record<string, Buffer>;
   storageLocation: string;
   access: AccessPlan;
+}
+
+/**
+ * A backup's VolumeSnapshots, in its namespaces (csi-backup.ts): made and deleted. They are polled
+ * until ready with the namespaces' own read role, which is bound wherever these are.
+ */
+const SNAPSHOT_RULES = [{ apiGroups: [SNAPSHOT_GROUP], resources: ['volumesnapshots'], verbs: ['create', 'delete'] }];
+
+/**
+ * What CSI snapshots read and write outside the namespaces: the claim's volume (even when the
+ * template takes no cluster-scoped objects) and storage class, the classes (listed for the labelled
+ * one, got by name), and the contents — polled, labelled and set to Retain, deleted after the
+ * backup; at expiry one is created for the stored handle and deleted (csi-delete.ts).
+ */
+const CLUSTER_SNAPSHOT_RULES = [
+  { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get'] },
+  { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
+  { apiGroups: [SNAPSHOT_GROUP], resources: ['volumesnapshotclasses'], verbs: ['get', 'list'] },
+  { apiGroups: [SNAPSHOT_GROUP], resources: ['volumesnapshotcontents'], verbs: ['create', 'get', 'patch', 'delete'] },
+];
+
+/**
+ * --snapshot-move-data (csi-data-mover.ts): a temporary claim and pod beside the claim, made and
+ * deleted (polled with the read role, exec'd into with the exec role, both bound there too).
+ */
+const MOVER_RULES = [{ apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['create', 'delete'] }];
+
+/** The Velero namespace's VolumeSnapshotLocations (only ever listed), and only the credential Secrets they name. */
+function snapshotLocationRules(secrets: readonly string[]): unknown[] {
+  const rules: unknown[] = [{ apiGroups: ['velero.io'], resources: ['volumesnapshotlocations'], verbs: ['list'] }];
+  if (secrets.length) rules.push({ apiGroups: [''], resources: ['secrets'], resourceNames: [...secrets], verbs: ['get'] });
+  return rules;
 }
 
 export function selectorLabels(schedule: string): Record<string, string> {
@@ -77,6 +111,13 @@ export function inClusterManifests(input: InstallInput): KubeManifest[] {
     bind(role('cluster-read', rules), 'all');
   }
   if (access.exec === 'all' || access.exec.length) bind(role('exec', [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] }]), access.exec);
+  if (access.csiSnapshots) {
+    bind(role('snapshots', SNAPSHOT_RULES), access.csiSnapshots.namespaces);
+    bind(role('cluster-snapshots', CLUSTER_SNAPSHOT_RULES), 'all');
+    if (access.csiSnapshots.moveData) bind(role('snapshot-mover', MOVER_RULES), access.csiSnapshots.namespaces);
+  }
+  if (access.snapshotLocations) bind(role('snapshot-locations', snapshotLocationRules(access.snapshotLocations.secrets)), [input.namespace]);
+  if (access.resourcePolicy) bind(role('volume-policies', [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [access.resourcePolicy], verbs: ['get'] }]), [input.namespace]);
 
   const args = ['schedule', 'run', input.schedule, '--namespace', input.namespace, '--storage-location', input.storageLocation];
   if (input.files['encryption-key'] !== undefined) args.push('--encryption-key-file', `${CONFIG_DIR}/encryption-key`);

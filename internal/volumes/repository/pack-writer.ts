@@ -96,7 +96,7 @@ export class PackWriter {
     const upload = (async () => {
       const body = Buffer.concat(pack.parts);
       pack.parts = [];
-      await this.store.put(this.layout.packKey(pack.id), body, { signal: this.opts.signal });
+      await this.store.put(this.layout.packKey(pack.id), body, { signal: this.opts.signal, selfChecked: true });
       const index = JSON.stringify({ pack: pack.id, blobs: pack.blobs } satisfies PackIndex);
       await this.store.put(this.layout.indexKey(pack.id), index, { contentType: 'application/json', signal: this.opts.signal });
       this.uploadedBytes += body.length + Buffer.byteLength(index);
