@@ -87,6 +87,19 @@ async function main(): Promise<void> {
     const credentials = readFileSync(status.minio.credentialsFile, 'utf8');
     const read = (k: string) => new RegExp(`^${k}\\s*=\\s*(.*)$`, 'm').exec(credentials)?.[1]?.trim() ?? '';
     const client = minioClient(status.minio.endpoint, { accessKey: read('aws_access_key_id'), secretKey: read('aws_secret_access_key') }, status.minio.region);
+    // A kept-alive connection MinIO has closed meanwhile (the moves take a while) is ECONNRESET:
+    // a read gets a second try.
+    const readObject = async (key: string): Promise<Buffer> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const chunks: Buffer[] = [];
+          for await (const c of await client.getObject(status.minio.bucket, key)) chunks.push(c as Buffer);
+          return Buffer.concat(chunks);
+        } catch (error) {
+          if (attempt >= 3 || (error as { code?: string }).code !== 'ECONNRESET') throw error;
+        }
+      }
+    };
     await importImages(status.node!.containerdSocket, ['runtime']);
     const move = async (name: string, image: 'tools' | 'runtime') => {
       // Each into a repository of its own (a location with its own prefix): nothing to dedup against.
@@ -94,9 +107,7 @@ async function main(): Promise<void> {
       const start = process.hrtime.bigint();
       execFileSync(plugin, ['backup', 'create', name, '--include-namespaces', NS, '--snapshot-move-data', '--storage-location', name, '--volume-helper-image', imageRef(image)], { env, stdio: 'inherit' });
       const backupS = seconds(start);
-      const chunks: Buffer[] = [];
-      for await (const c of await client.getObject(status.minio.bucket, `${name}/plugins/kubectl-velero/backups/${name}/podvolumebackups.json.gz`)) chunks.push(c as Buffer);
-      const [record] = JSON.parse(gunzipSync(Buffer.concat(chunks)).toString('utf8')) as { status: { phase: string; startTimestamp: string; completionTimestamp: string; progress: { totalBytes: number } } }[];
+      const [record] = JSON.parse(gunzipSync(await readObject(`${name}/plugins/kubectl-velero/backups/${name}/podvolumebackups.json.gz`)).toString('utf8')) as { status: { phase: string; startTimestamp: string; completionTimestamp: string; progress: { totalBytes: number } } }[];
       if (record?.status.phase !== 'Completed') throw new Error(`the moved volume's record is ${record?.status.phase ?? 'missing'}`);
       const moveS = (Date.parse(record.status.completionTimestamp) - Date.parse(record.status.startTimestamp)) / 1000;
       const moveMbS = record.status.progress.totalBytes / 1e6 / moveS;

@@ -73,9 +73,10 @@ test('a compressed archive cut short is an error even when tar exited 0', async 
     return { exitCode: 0 };
   };
   const out = tarOut(cut, { ...target, zstd: true });
-  const [read] = await Promise.allSettled([collect(out.data), out.done]);
+  const [read, done] = await Promise.allSettled([collect(out.data), out.done]);
   assert.is(read.status, 'rejected');
   assert.match(String((read as PromiseRejectedResult).reason), /damaged/);
+  assert.match(String((done as PromiseRejectedResult).reason), /compressed archive of .* is damaged: unexpected end of file/, 'the caller hears the same story');
 });
 
 test('an exec that ends while its output still waits for a slow consumer loses nothing, plain or compressed', async () => {

@@ -44,8 +44,9 @@ export function tarOut(exec: PodExec, target: StreamTarget, signal?: AbortSignal
   // Output in 256 KiB pieces, not zlib's 16 KiB: a quarter of the thread-pool round trips, and a
   // piece holds several whole chunks, which the chunker then takes as views instead of copies.
   const inflate = target.zstd ? createZstdDecompress({ chunkSize: 256 * 1024 }) : undefined;
+  const damaged = (error: Error) => new VolumeStreamError(`the compressed archive of ${target.path} from ${where} is damaged: ${error.message}`);
   if (inflate) {
-    inflate.on('error', (error) => data.destroy(new VolumeStreamError(`the compressed archive of ${target.path} from ${where} is damaged: ${error.message}`)));
+    inflate.on('error', (error) => data.destroy(damaged(error)));
     inflate.pipe(data, { end: false });
   }
   const sink = inflate ?? data;
@@ -77,7 +78,7 @@ export function tarOut(exec: PodExec, target: StreamTarget, signal?: AbortSignal
         // The exec is over, but its last messages may still wait in `stdout` for a slow consumer:
         // the end goes after them.
         await new Promise<void>((resolve, reject) => stdout.end((error?: Error | null) => (error ? reject(error) : resolve())));
-        if (inflate) await endInflate(inflate, data);
+        if (inflate) await endInflate(inflate, data).catch((error: Error) => Promise.reject(error instanceof VolumeStreamError ? error : damaged(error)));
         data.end();
         return result.exitCode ? { warning: `tar reported changes while reading ${target.path}: ${detail}` } : {};
       }
