@@ -44,15 +44,16 @@ export function snapshotStep(client: KubeWriter, helperImage: string | undefined
       locations: () => chooseSnapshotLocations(backup.spec.volumeSnapshotLocations, { client, namespace: backup.metadata.namespace }),
       choice: csi.choice,
     });
+    /** Deletes storage snapshots this backup took and will not keep. */
+    const deleteNatives = (snapshots: Snapshot[]) => (snapshots.length ? deleteNativeSnapshots(snapshots, snapshotterLookup({ client, namespace: backup.metadata.namespace })) : Promise.resolve({ deleted: [], errors: [] }));
     return {
       actions: [...csi.actions, native.action],
       finish: async (failed, report) => {
         const files = await csi.finish(failed, report);
         const natives = await native.finish();
-        if (failed && natives.snapshots.length) {
+        if (failed) {
           // A backup that will not be published keeps no snapshot: its native ones are deleted.
-          const result = await deleteNativeSnapshots(natives.snapshots, snapshotterLookup({ client, namespace: backup.metadata.namespace }));
-          for (const e of result.errors) log.warn(e);
+          for (const e of (await deleteNatives(natives.snapshots)).errors) log.warn(e);
         }
         if (files.attempted) log.info(`CSI snapshots: ${files.completed} of ${files.attempted} ready`);
         if (natives.attempted) log.info(`Native snapshots: ${natives.completed} of ${natives.attempted} completed`);
@@ -76,8 +77,7 @@ export function snapshotStep(client: KubeWriter, helperImage: string | undefined
       discard: async (outcome) => {
         const contents = (outcome.files.csi?.volumeSnapshotContents ?? []) as VolumeSnapshotContent[];
         const csiDeleted = contents.length ? await deleteCsiSnapshots(new CsiApi(client), backup.metadata.name, contents) : 0;
-        const natives = (outcome.files.volumeSnapshots ?? []) as Snapshot[];
-        const result = natives.length ? await deleteNativeSnapshots(natives, snapshotterLookup({ client, namespace: backup.metadata.namespace })) : { deleted: [], errors: [] };
+        const result = await deleteNatives((outcome.files.volumeSnapshots ?? []) as Snapshot[]);
         log.info(`The backup was not published: ${csiDeleted + result.deleted.length} storage snapshot(s) deleted`);
         if (result.errors.length) throw new Error(result.errors.join('; '));
       },
