@@ -4,7 +4,7 @@
 // the same files through exec piped to zstd, from the application pod; (c) `backup create
 // --snapshot-move-data`, whose data movement — tar through exec from the short-lived pod that
 // mounts the snapshot, into the deduplicated repository — is timed from its record (the pod volume
-// record's start and completion). The move runs twice, each into a new repository: with a helper
+// record's start and completion). The move runs two ways, each into a new repository: with a helper
 // image that has zstd (the tools image: the archive is compressed in the pod) and with one that
 // has none (the runtime image: GNU tar only), as with busybox, the default. The floor and the two
 // moves are timed in turn BENCH_RUNS (3) times and their medians compared. Last line:
