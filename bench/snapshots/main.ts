@@ -19,8 +19,8 @@ import { minioClient } from '../../hack/harness/minio.ts';
 import { importImages } from '../../hack/images-lib/import.ts';
 import { imageRef } from '../../hack/images-lib/recipes.ts';
 import { eventually, kubectl } from '../../e2e/fixtures/node-helpers.ts';
-import { median } from '../backup/sizes.ts';
-import { fillScript, floor, round, seconds } from '../volumes/volume-data.ts';
+import { median, round } from '../backup/sizes.ts';
+import { fillScript, floor, seconds } from '../volumes/volume-data.ts';
 
 const MB = Number(process.env.BENCH_VOLUME_MB ?? 1024);
 const CLUSTER = `bench-snap-${process.pid}`;

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { downCluster, provider } from '../../hack/harness/cluster.ts';
 import { imageRef } from '../../hack/images-lib/recipes.ts';
 import { kubectl } from '../../e2e/fixtures/node-helpers.ts';
-import { changeScript, fillScript, floor, round, seconds } from './volume-data.ts';
+import { round } from '../backup/sizes.ts';
+import { changeScript, fillScript, floor, seconds } from './volume-data.ts';
 
 const MB = Number(process.env.BENCH_VOLUME_MB ?? 1024);
 const CLUSTER = `bench-volumes-${process.pid}`;

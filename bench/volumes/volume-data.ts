@@ -23,11 +23,6 @@ i=0; while [ $i -lt ${blocks} ]; do
   head -c 65536 /dev/urandom | dd of="$f" bs=65536 seek=$off conv=notrunc status=none; i=$((i+1)); done; sync`;
 }
 
-/** Two decimals, for the figures of the last line. */
-export function round(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
 export function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }

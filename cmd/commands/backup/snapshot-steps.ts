@@ -45,7 +45,7 @@ export function snapshotStep(client: KubeWriter, helperImage: string | undefined
       choice: csi.choice,
     });
     /** Deletes storage snapshots this backup took and will not keep. */
-    const deleteNatives = (snapshots: Snapshot[]) => (snapshots.length ? deleteNativeSnapshots(snapshots, snapshotterLookup({ client, namespace: backup.metadata.namespace })) : Promise.resolve({ deleted: [], errors: [] }));
+    const deleteNatives = (snapshots: Snapshot[]) => deleteNativeSnapshots(snapshots, snapshotterLookup({ client, namespace: backup.metadata.namespace }));
     return {
       actions: [...csi.actions, native.action],
       finish: async (failed, report) => {
