@@ -3,7 +3,7 @@
 // all = type-check (tsc --noEmit) + unit tests beside the code (cmd/, internal/, hack/) + e2e/.
 // Exits non-zero when anything failed, or when no test ran at all.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,19 +26,44 @@ function run(cmd, args) {
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
-async function uvuGroup(dir) {
-  if (!existsSync(join(root, dir))) return;
-  const pattern = filter ? `${filter}.*\\.test\\.ts$` : '\\.test\\.ts$';
-  console.log(`\n=== ${dir}: uvu ${pattern}`);
+async function uvu(dir, pattern) {
   const { code, out } = await run('uvu', ['-r', 'tsx', dir, pattern]);
   const num = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(out)?.[1] ?? 0);
   const total = num('Total');
   const passed = num('Passed');
   const skipped = num('Skipped');
+  // A crash before uvu's summary (import error, unhandled rejection) counts as one failure.
+  const failed = Math.max(total - passed - skipped, code !== 0 && total === passed + skipped ? 1 : 0);
   totals.passed += passed;
   totals.skipped += skipped;
-  // A crash before uvu's summary (import error, unhandled rejection) counts as one failure.
-  totals.failed += Math.max(total - passed - skipped, code !== 0 && total === passed + skipped ? 1 : 0);
+  totals.failed += failed;
+  return { passed, failed };
+}
+
+async function uvuGroup(dir) {
+  if (!existsSync(join(root, dir))) return;
+  const pattern = filter ? `${filter}.*\\.test\\.ts$` : '\\.test\\.ts$';
+  console.log(`\n=== ${dir}: uvu ${pattern}`);
+  await uvu(dir, pattern);
+}
+
+// e2e files run one process each, so that each one's time is known (most of CI's time is here) and
+// a crash in one file does not hide the others' results.
+async function e2eFiles() {
+  const dir = 'e2e';
+  const re = new RegExp(filter ? `${filter}.*\\.test\\.ts$` : '\\.test\\.ts$');
+  const files = readdirSync(join(root, dir)).filter((f) => re.test(f)).sort();
+  console.log(`\n=== ${dir}: ${files.length} files, one uvu process each`);
+  const times = [];
+  for (const file of files) {
+    const started = Date.now();
+    const { passed, failed } = await uvu(dir, `^${file.replace(/\./g, '\\.')}$`);
+    const seconds = Math.round((Date.now() - started) / 1000);
+    times.push({ file, seconds });
+    console.log(`--- ${dir}/${file}: ${passed} passed, ${failed} failed in ${seconds} s`);
+  }
+  console.log(`\n=== ${dir} times, slowest first`);
+  for (const { file, seconds } of times.sort((a, b) => b.seconds - a.seconds)) console.log(`${String(seconds).padStart(6)} s  ${file}`);
 }
 
 if (mode === 'all') {
@@ -48,7 +73,7 @@ if (mode === 'all') {
   else totals.failed += 1;
 }
 if (mode === 'all' || mode === 'unit') for (const dir of ['cmd', 'internal', 'hack']) await uvuGroup(dir);
-if (mode === 'all' || mode === 'e2e') await uvuGroup('e2e');
+if (mode === 'all' || mode === 'e2e') await e2eFiles();
 
 const ran = totals.passed + totals.failed;
 console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
