@@ -61,12 +61,16 @@ csi-tools: deps
 moto:
 	@command -v moto_server >/dev/null || [ -x "$$HOME/.pyenv/shims/moto_server" ] || python3 -m pip install -q "moto[server]==5.2.1"
 
+# E2E_JOBS e2e files run side by side, each on its own clusters (hack/run-tests.mjs): most of a file's
+# time is spent waiting (CronJob ticks, pods starting, API servers restarting), so two share 2 cores.
+E2E_JOBS ?= 2
+
 test-e2e: system-packages build cluster-tools velero-tools csi-tools moto
-	node hack/run-tests.mjs e2e
+	E2E_JOBS=$(E2E_JOBS) node hack/run-tests.mjs e2e
 
 # Everything: type-check, unit tests, then the end-to-end suite on real clusters.
 test: system-packages build cluster-tools velero-tools csi-tools moto
-	node hack/run-tests.mjs all
+	E2E_JOBS=$(E2E_JOBS) node hack/run-tests.mjs all
 
 # The seeded fuzzers at full size (make test runs a ~1,000-case subset): FUZZ_SEED=N replays a run.
 fuzz: deps

@@ -3,7 +3,7 @@
 // all = type-check (tsc --noEmit) + unit tests beside the code (cmd/, internal/, hack/) + e2e/.
 // Exits non-zero when anything failed, or when no test ran at all.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,20 +14,25 @@ const [mode = 'all', filter] = process.argv.slice(2);
 
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
-function run(cmd, args) {
+/** Runs a command; `buffered` keeps its output until it ends (lanes running side by side). */
+function run(cmd, args, buffered = false) {
   return new Promise((resolve) => {
     let out = '';
     const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d) => { process.stdout.write(d); out += d; });
-    child.stderr.on('data', (d) => { process.stderr.write(d); out += d; });
-    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), out: stripAnsi(out) }));
+    child.stdout.on('data', (d) => { if (!buffered) process.stdout.write(d); out += d; });
+    child.stderr.on('data', (d) => { if (!buffered) process.stderr.write(d); out += d; });
+    // 'close', not 'exit': all of the output has been read by then.
+    child.on('close', (code, signal) => {
+      if (buffered) process.stdout.write(out);
+      resolve({ code: code ?? (signal ? 128 : 1), out: stripAnsi(out) });
+    });
   });
 }
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
-async function uvu(dir, pattern) {
-  const { code, out } = await run('uvu', ['-r', 'tsx', dir, pattern]);
+async function uvu(dir, pattern, buffered = false) {
+  const { code, out } = await run('uvu', ['-r', 'tsx', '-r', join(root, 'hack', 'uvu-hook-errors.cjs'), dir, pattern], buffered);
   const num = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(out)?.[1] ?? 0);
   const total = num('Total');
   const passed = num('Passed');
@@ -48,21 +53,32 @@ async function uvuGroup(dir) {
 }
 
 // e2e files run one process each, so that each one's time is known (most of CI's time is here) and
-// a crash in one file does not hide the others' results.
+// a crash in one file does not hide the others' results. E2E_JOBS=N runs N files side by side
+// (each starts its own clusters on its own ports and node slot), longest first by the times in
+// hack/e2e-durations.json, with each file's output printed whole when it ends.
 async function e2eFiles() {
   const dir = 'e2e';
   const re = new RegExp(filter ? `${filter}.*\\.test\\.ts$` : '\\.test\\.ts$');
-  const files = readdirSync(join(root, dir)).filter((f) => re.test(f)).sort();
-  console.log(`\n=== ${dir}: ${files.length} files, one uvu process each`);
+  const expected = JSON.parse(readFileSync(join(root, 'hack', 'e2e-durations.json'), 'utf8'));
+  // A file not in the table yet goes early: it may be long.
+  const guess = (file) => expected[file] ?? 120;
+  const files = readdirSync(join(root, dir)).filter((f) => re.test(f)).sort((a, b) => guess(b) - guess(a) || a.localeCompare(b));
+  const jobs = Math.max(1, Math.min(files.length, Number(process.env.E2E_JOBS) || 1));
+  console.log(`\n=== ${dir}: ${files.length} files, one uvu process each, ${jobs} at a time`);
   const times = [];
-  for (const file of files) {
-    const started = Date.now();
-    const { passed, failed } = await uvu(dir, `^${file.replace(/\./g, '\\.')}$`);
-    const seconds = Math.round((Date.now() - started) / 1000);
-    times.push({ file, seconds });
-    console.log(`--- ${dir}/${file}: ${passed} passed, ${failed} failed in ${seconds} s`);
-  }
-  console.log(`\n=== ${dir} times, slowest first`);
+  const queue = [...files];
+  const suiteStarted = Date.now();
+  const lane = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const started = Date.now();
+      const { passed, failed } = await uvu(dir, `^${file.replace(/\./g, '\\.')}$`, jobs > 1);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      times.push({ file, seconds });
+      console.log(`--- ${dir}/${file}: ${passed} passed, ${failed} failed in ${seconds} s`);
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, lane));
+  console.log(`\n=== ${dir} times, slowest first (all files: ${Math.round((Date.now() - suiteStarted) / 1000)} s)`);
   for (const { file, seconds } of times.sort((a, b) => b.seconds - a.seconds)) console.log(`${String(seconds).padStart(6)} s  ${file}`);
 }
 

@@ -69,6 +69,15 @@ export function claimSlot(clusterDir: string): number {
  * Whether the slot's namespace, link and cgroups are this cluster's to remove: the slot is recorded
  * for it, or for nobody. A cluster whose `up` failed may have released its slot to another since.
  */
+/** The cluster dir that holds the slot now, undefined when it is free. */
+export function slotOwner(slot: number): string | undefined {
+  try {
+    return readFileSync(join(SLOTS_DIR, String(slot)), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 export function ownsSlot(slot: number, clusterDir: string): boolean {
   try {
     return readFileSync(join(SLOTS_DIR, String(slot)), 'utf8').trim() === clusterDir;
