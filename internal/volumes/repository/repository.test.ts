@@ -1,5 +1,6 @@
 // The repository on a real directory store: byte-exact round trips, dedup across snapshots and
 // after a small change, encryption and keys, damage found by check and by reads, and prune.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -11,7 +12,7 @@ import { LocalStore } from '../../storage/local-store.ts';
 import { readAll } from '../../storage/object-reads.ts';
 import type { ChunkerParams } from './chunker.ts';
 import { REPO_PREFIX } from '../../storage/layout.ts';
-import { deleteSnapshotsOfBackup, listSnapshots, openRepository, RepositoryKeyError, RepositoryLockedError, RepositoryNotFoundError } from './repository.ts';
+import { deleteSnapshotsOfBackup, listSnapshots, openRepository, RepositoryKeyError, RepositoryLockedError, RepositoryNotFoundError, TruncatedTarError } from './repository.ts';
 
 const SMALL: ChunkerParams = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
 /** Small packs, so a few MiB make several. */
@@ -247,6 +248,36 @@ test('a backup and a prune that start at the same instant: each writes its lock 
   const s = await writer.writeSnapshot(pieces(volume(1)), meta('b2'));
   assert.is((await writer.check()).problems.length, 0);
   assert.ok(s.totalBytes > 0);
+});
+
+// What the databases-live e2e met under load: a volume's tar stream that tar -x later called
+// "Unexpected EOF in archive". Whoever carried it said it ended well; its end-of-archive block says
+// otherwise, and a snapshot no restore can extract is not kept.
+test('a tar stream cut short (opts.tar) is refused with no snapshot kept; the whole archive is kept', async () => {
+  const src = mkdtempSync(join(tmpdir(), 'kv-repo-tar-'));
+  try {
+    writeFileSync(join(src, 'ibdata1'), Buffer.alloc(3 << 20)); // zeros: a cut inside them looks like the end block
+    writeFileSync(join(src, 'rows'), volume(1));
+    const archive = execFileSync('tar', ['--numeric-owner', '-cf', '-', '-C', src, '.'], { maxBuffer: 64 << 20 });
+    const repo = await openRepository({ store, chunker: SMALL, packSize: PACK });
+    for (const cut of [2 << 20, archive.length - 20 * 512]) {
+      try {
+        await repo.writeSnapshot(pieces(archive.subarray(0, cut)), meta('cut'), { tar: true });
+        assert.unreachable(`a stream cut at ${cut} was kept`);
+      } catch (error) {
+        assert.instance(error, TruncatedTarError);
+        assert.match((error as Error).message, new RegExp(`ended after ${cut} bytes, inside the archive`));
+      }
+    }
+    assert.equal(await collect(listSnapshots(store)), []);
+    const whole = await repo.writeSnapshot(pieces(archive), meta('whole'), { tar: true });
+    assert.equal(await readAll(repo.readSnapshot(whole.id)), archive);
+    // Not a tar stream at all: nothing to judge, kept as before.
+    const other = randomBytes(100_000);
+    assert.equal(await readAll(repo.readSnapshot((await repo.writeSnapshot(pieces(other), meta('other'), { tar: true })).id)), other);
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+  }
 });
 
 test.run();

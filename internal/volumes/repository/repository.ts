@@ -124,6 +124,8 @@ export class RepositoryKeyError extends Error {}
 export class RepositoryCorruptError extends Error {}
 export class RepositoryLockedError extends Error {}
 export class RepositoryNotFoundError extends Error {}
+/** A tar stream given to writeSnapshot (opts.tar) ended before its end-of-archive block. */
+export class TruncatedTarError extends Error {}
 
 /** Refuses a location that holds no repository, writing nothing. */
 export async function assertRepositoryExists(store: ObjectStore): Promise<void> {
@@ -373,6 +375,9 @@ export class Repository {
         await feed(at ? buf.subarray(at) : buf);
         opts.onProgress?.(totalBytes);
       }
+      // A tar stream that stops inside the archive was cut on its way (whoever wrote it said it
+      // ended well): kept, it would be a snapshot that no restore can extract.
+      if (boundaries?.where === 'inside') throw new TruncatedTarError(`the tar stream ended after ${totalBytes} bytes, inside the archive (no end-of-archive block): it was cut short on its way, and is not kept as a snapshot`);
       for (const chunk of chunker.end()) await store(chunk);
       while (sealing.length) await pack(sealing.shift()!);
       await packs.flush();

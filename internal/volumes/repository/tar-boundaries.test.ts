@@ -323,4 +323,25 @@ function randomish(n: number): Buffer {
   return Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
 }
 
+test('where: inside the archive until its end-of-archive block, so a stream cut anywhere before it is told from a whole one', async () => {
+  const { archive } = await tarStreamArchive([
+    { header: { name: 'a', mtime }, body: body(100) },
+    { header: { name: 'zeros', mtime }, body: Buffer.alloc(5000) },
+  ]);
+  const whole = new TarBoundaryTracker();
+  assert.is(whole.where, 'inside', 'nothing read yet: an empty stream is no archive');
+  whole.push(archive);
+  assert.is(whole.where, 'end');
+  // Cut in a header, in content (the zero-filled file's too), between entries, and just before the end block.
+  const endBlock = archive.length - 1024;
+  for (const cut of [1, 511, 512, 600, 1024, 1536, 3000, endBlock - 1, endBlock]) {
+    const t = new TarBoundaryTracker();
+    t.push(archive.subarray(0, cut));
+    assert.is(t.where, 'inside', `cut at ${cut} of ${archive.length}`);
+  }
+  const garbage = new TarBoundaryTracker();
+  garbage.push(randomish(4096));
+  assert.is(garbage.where, 'unknown', 'not tar: nothing to judge');
+});
+
 test.run();

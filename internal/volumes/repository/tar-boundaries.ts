@@ -7,6 +7,10 @@
 // throws, and at the first thing it cannot make sense of (a bad checksum, a block that is no tar
 // header, an absurd size) or at the end of the archive, it goes quiet for the rest of the stream.
 //
+// One thing it does judge (`where`): whether a stream that ends now ended inside the archive, before
+// its end-of-archive block. Every tar writes one; a stream without it was cut short, and a backup
+// must not keep it as a volume's copy (tar -x of it fails with "Unexpected EOF" at restore).
+//
 // Cost: data blocks are passed over by counting, never read, so a push costs O(1) plus O(512) per
 // header it completes. Memory: one 512-byte block being collected, never a file's content.
 
@@ -36,6 +40,7 @@ const USTAR = Buffer.from('ustar');
 /** Finds where entries of a tar stream begin, as the stream flows, so the content-defined chunker can cut there. */
 export class TarBoundaryTracker {
   private stopped = false;
+  private ended = false;
   /** Bytes of entry data (content plus padding to a whole block) to pass over before the next block we read. */
   private skip = 0;
   /** The block being collected (a header, or a GNU sparse extension block) and how much of it we have. */
@@ -52,6 +57,15 @@ export class TarBoundaryTracker {
    * a boundary at its own end.
    */
   private mark = true;
+
+  /**
+   * Where the stream is now: `end` once the end-of-archive block was read; `unknown` once the
+   * stream stopped making sense as tar (nothing can be said of it); else `inside`, where a stream
+   * that ends now was cut short.
+   */
+  get where(): 'inside' | 'end' | 'unknown' {
+    return this.ended ? 'end' : this.stopped ? 'unknown' : 'inside';
+  }
 
   /**
    * Offsets within `data`, ascending and each < data.length, where a cut helps dedup: the start
@@ -100,7 +114,11 @@ export class TarBoundaryTracker {
 
   private header(b: Buffer): void {
     // A zero block is the end of the archive; what follows is padding, or something not ours.
-    if (b.equals(ZERO_BLOCK) || !isHeader(b)) return this.stop();
+    if (b.equals(ZERO_BLOCK)) {
+      this.ended = true;
+      return this.stop();
+    }
+    if (!isHeader(b)) return this.stop();
     const size = parseSize(b.subarray(...SIZE));
     if (size === null) return this.stop();
     // Every type's data is whole blocks (links, directories and devices normally have size 0).
