@@ -54,7 +54,13 @@ async function buildDist(targets: Target[], uriBase: string): Promise<void> {
   }
   const version = packageVersion();
   const work = join(repoRoot, 'build', 'sea');
-  rmSync(work, { recursive: true, force: true });
+  // Only what this build makes again is removed: `make image` builds one target, and the other
+  // targets' blobs and executables from `make dist` stay (the Krew install test checks them all).
+  for (const t of targets) {
+    rmSync(join(work, `${t.os}-${t.arch}.blob`), { force: true });
+    rmSync(join(work, `${t.os}-${t.arch}.blob.json`), { force: true });
+    rmSync(join(work, `${t.os}-${t.arch}`), { recursive: true, force: true });
+  }
   mkdirSync(work, { recursive: true });
   mkdirSync(distDir, { recursive: true });
 
