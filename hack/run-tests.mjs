@@ -12,6 +12,9 @@ const binDir = join(root, 'node_modules', '.bin');
 const env = { ...process.env, PATH: `${binDir}:${process.env.PATH}` };
 const [mode = 'all', filter] = process.argv.slice(2);
 
+/** The test files a run takes: all, or those whose path matches the filter given. */
+const pattern = filter ? `${filter}.*\\.test\\.ts$` : '\\.test\\.ts$';
+
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 /** Runs a command; `buffered` keeps its output until it ends (lanes running side by side). */
@@ -47,7 +50,6 @@ async function uvu(dir, pattern, buffered = false) {
 
 async function uvuGroup(dir) {
   if (!existsSync(join(root, dir))) return;
-  const pattern = filter ? `${filter}.*\\.test\\.ts$` : '\\.test\\.ts$';
   console.log(`\n=== ${dir}: uvu ${pattern}`);
   await uvu(dir, pattern);
 }
@@ -63,7 +65,7 @@ const conflict = (a, b) => EXCLUSIVE_GROUPS.some((group) => group.includes(a) &&
 // hack/e2e-durations.json, with each file's output printed whole when it ends.
 async function e2eFiles() {
   const dir = 'e2e';
-  const re = new RegExp(filter ? `${filter}.*\\.test\\.ts$` : '\\.test\\.ts$');
+  const re = new RegExp(pattern);
   const expected = JSON.parse(readFileSync(join(root, 'hack', 'e2e-durations.json'), 'utf8'));
   // A file not in the table yet goes early: it may be long.
   const guess = (file) => expected[file] ?? 120;

@@ -11,7 +11,7 @@
 // sees it taken anyway). A process removes its reservations when it exits.
 import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cacheRoot } from './paths.ts';
 
 const LOW = 20_000;
@@ -19,11 +19,7 @@ const HIGH = 29_999;
 const handedOut = new Set<number>();
 const RESERVATION_MS = 10 * 60_000;
 
-function reservationDir(): string {
-  const dir = join(cacheRoot(), 'port-reservations');
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const reservationFile = (port: number): string => join(cacheRoot(), 'port-reservations', String(port));
 
 function alive(pid: number): boolean {
   try {
@@ -36,7 +32,8 @@ function alive(pid: number): boolean {
 
 /** False when another live process reserved the port recently. */
 export function reservePort(port: number): boolean {
-  const file = join(reservationDir(), String(port));
+  const file = reservationFile(port);
+  mkdirSync(dirname(file), { recursive: true });
   try {
     writeFileSync(file, String(process.pid), { flag: 'wx' });
   } catch (error) {
@@ -55,7 +52,7 @@ export function reservePort(port: number): boolean {
 
 function releaseAll(): void {
   for (const port of handedOut) {
-    const file = join(cacheRoot(), 'port-reservations', String(port));
+    const file = reservationFile(port);
     try {
       if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
     } catch {

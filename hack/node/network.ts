@@ -65,10 +65,6 @@ export function claimSlot(clusterDir: string): number {
   throw new Error(`no free node slot (1..${MAX_SLOT}) in ${SLOTS_DIR}`);
 }
 
-/**
- * Whether the slot's namespace, link and cgroups are this cluster's to remove: the slot is recorded
- * for it, or for nobody. A cluster whose `up` failed may have released its slot to another since.
- */
 /** The cluster dir that holds the slot now, undefined when it is free. */
 export function slotOwner(slot: number): string | undefined {
   try {
@@ -78,21 +74,16 @@ export function slotOwner(slot: number): string | undefined {
   }
 }
 
+/**
+ * Whether the slot's namespace, link and cgroups are this cluster's to remove: the slot is recorded
+ * for it, or for nobody. A cluster whose `up` failed may have released its slot to another since.
+ */
 export function ownsSlot(slot: number, clusterDir: string): boolean {
-  try {
-    return readFileSync(join(SLOTS_DIR, String(slot)), 'utf8').trim() === clusterDir;
-  } catch {
-    return true;
-  }
+  return (slotOwner(slot) ?? clusterDir) === clusterDir;
 }
 
 export function releaseSlot(slot: number, clusterDir: string): void {
-  const file = join(SLOTS_DIR, String(slot));
-  try {
-    if (readFileSync(file, 'utf8').trim() === clusterDir) rmSync(file, { force: true });
-  } catch {
-    /* already gone */
-  }
+  if (slotOwner(slot) === clusterDir) rmSync(join(SLOTS_DIR, String(slot)), { force: true });
 }
 
 /** Creates the namespace and the link; sysctls inside the namespace only. */
