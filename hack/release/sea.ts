@@ -16,14 +16,15 @@ import { hostTarget, type Target } from './targets.ts';
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export const RCODESIGN_VERSION = '0.29.0';
 
+/** hack/build.mjs is plain JavaScript; imported by URL so TypeScript does not ask for its types. */
+async function buildScript(): Promise<{ commonBuildOptions(): BuildOptions; V8_FLAGS: string[] }> {
+  return (await import(pathToFileURL(join(repoRoot, 'hack', 'build.mjs')).href)) as { commonBuildOptions(): BuildOptions; V8_FLAGS: string[] };
+}
+
 /** Bundles hack/release/sea-main.ts, with the same version/commit stamps as `make build`, into `outfile`. */
 export async function bundleForSea(outfile: string): Promise<Metafile> {
-  // hack/build.mjs is plain JavaScript; import it by URL so TypeScript does not ask for its types.
-  const buildScript = (await import(pathToFileURL(join(repoRoot, 'hack', 'build.mjs')).href)) as {
-    commonBuildOptions(): BuildOptions;
-  };
   const result = await build({
-    ...buildScript.commonBuildOptions(),
+    ...(await buildScript()).commonBuildOptions(),
     entryPoints: [join(repoRoot, 'hack', 'release', 'sea-main.ts')],
     format: 'cjs',
     outfile,
@@ -76,7 +77,8 @@ export async function makeBlob(node: string, main: string, blob: string, useCode
   // machine's directories have no business in the executable (nor in its reproducibility).
   writeFileSync(
     config,
-    JSON.stringify({ main: basename(main), output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache }, null, 2),
+    // execArgv: the launcher's V8 flags (Node 24.0.0, the darwin/arm64 target's, has no such field and runs without them).
+    JSON.stringify({ main: basename(main), output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, execArgv: (await buildScript()).V8_FLAGS }, null, 2),
   );
   await run(node, ['--experimental-sea-config', config], { quiet: /^Wrote single executable preparation blob/, cwd: dirname(main) });
 }

@@ -6,6 +6,7 @@ import type { ActionContext, BackupItemAction, ItemRef } from './actions/index.t
 import type { BackupLog } from './backup-log.ts';
 import type { ApiResource, ClusterSource, KubeObject } from './cluster-source.ts';
 import type { ItemSink } from './item-sink.ts';
+import { ItemKeys } from './item-keys.ts';
 import { describeError, isForbidden } from './list-errors.ts';
 import type { ResourceList } from './resource-list.ts';
 import { scopeOf, type ResultsCollector } from './results.ts';
@@ -53,7 +54,7 @@ export interface PodVolumes {
 export class BackupAbort extends Error {}
 
 export class ItemBackupper {
-  private readonly seen = new Set<string>();
+  private readonly seen = new ItemKeys();
   private crbs: Promise<KubeObject[]> | undefined;
   /** Group resources with at least one item written (custom resources bring their CRD). */
   readonly writtenGroupResources = new Set<string>();
@@ -64,7 +65,7 @@ export class ItemBackupper {
 
   /** Whether an item with this identity was already taken (listing dedupes with it too). */
   has(groupResource: string, namespace: string | undefined, name: string): boolean {
-    return this.seen.has(`${groupResource}|${namespace ?? ''}|${name}`);
+    return this.seen.has(groupResource, namespace, name);
   }
 
   /** True when the item is in the backup (now or before). Throws only when the archive write fails. */
@@ -72,15 +73,14 @@ export class ItemBackupper {
     const { namespace, name } = item.metadata;
     const gr = resource.groupResource;
     if (!this.passesInclusionChecks(item, gr, mustInclude)) return false;
-    const key = `${gr}|${namespace ?? ''}|${name}`;
-    if (this.seen.has(key)) return true;
-    this.seen.add(key);
+    if (this.seen.has(gr, namespace, name)) return true;
+    this.seen.add(gr, namespace, name);
 
     const isPod = gr === 'pods' && (this.deps.podHooks || this.deps.podVolumes);
     const report = isPod ? this.stepReport(namespace) : undefined;
     if (isPod) await this.deps.podHooks?.run('pre', item, report!);
     try {
-      return await this.writeItem(item, resource, key);
+      return await this.writeItem(item, resource);
     } finally {
       if (isPod) {
         // Velero's order: pre hook, the pod and what its actions pull in (PVCs, PVs), its volume data, post hook.
@@ -93,7 +93,7 @@ export class ItemBackupper {
     }
   }
 
-  private async writeItem(item: KubeObject, resource: ApiResource, key: string): Promise<boolean> {
+  private async writeItem(item: KubeObject, resource: ApiResource): Promise<boolean> {
     const { namespace, name } = item.metadata;
     const gr = resource.groupResource;
     let current = item;
@@ -103,7 +103,7 @@ export class ItemBackupper {
       try {
         ({ item: current, additionalItems: additional } = await action.execute(current, this.actionContext()));
       } catch (error) {
-        this.seen.delete(key);
+        this.seen.delete(gr, namespace, name);
         this.recordError(namespace, `error executing custom action ${action.name} (groupResource=${gr}, namespace=${namespace ?? ''}, name=${name}): ${describeError(error)}`);
         return false;
       }

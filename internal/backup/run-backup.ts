@@ -15,6 +15,7 @@ import { selectorMatches } from './label-selector.ts';
 import { planListTasks, sortByOrder, type ListTask } from './plan.ts';
 import { ResourceList } from './resource-list.ts';
 import { ResultsCollector } from './results.ts';
+import { GcPacer } from '../runtime/gc-pacer.ts';
 import { usesOldResourceFilters, validateBackupSpec } from './spec.ts';
 
 export interface BackupProgress {
@@ -91,6 +92,7 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
       );
 
   let listed = 0;
+  const gcPacer = new GcPacer();
   const backupper: ItemBackupper = new ItemBackupper({
     backupName: backup.metadata.name,
     source,
@@ -120,6 +122,8 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
       for await (const item of source.list(task.resource, { namespace: task.namespace, labelSelector: task.labelSelector })) {
         count++;
         listed++;
+        // Every item listed, written or not: a cluster-wide list filtered to a few namespaces reads them all.
+        gcPacer.tick();
         if (task.coversNamespaces && !namespaces.shouldInclude(item.metadata.namespace ?? '')) continue;
         if (item.metadata.namespace) namespacesWithItems.add(item.metadata.namespace);
         if (task.order) buffered.push(item);

