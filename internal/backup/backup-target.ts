@@ -15,8 +15,8 @@ export interface OpenArchive {
 
 export interface BackupFiles {
   backup: Backup;
-  /** plain log text; the target gzips it */
-  log: string;
+  /** The log, gzipped (BackupLog.gzipped()). */
+  log: Buffer;
   resourceList: Record<string, string[]>;
   results: BackupResults;
   /** What the volume steps recorded (Velero's files; empty lists when absent). */

@@ -154,7 +154,7 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
   try {
     // Interrupted: the volume records may be half made; the backup is Failed without them.
     if (!(failure instanceof BackupInterruptedError)) await steps.volumes?.finish();
-    await input.target.publish({ backup, log: log.text(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON(), volumes: snapshots?.files });
+    await input.target.publish({ backup, log: log.gzipped(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON(), volumes: snapshots?.files });
   } catch (error) {
     // The store refused even the small files: nothing is listed, and the caller reports Failed.
     if (backup.status.phase !== 'Failed') {

@@ -1,6 +1,7 @@
 // backup gc's engine on an in-memory location with a real volume repository: what expires, what is
 // protected (a running restore, a running backup), dry runs, and crashes at every point of a run.
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -45,7 +46,7 @@ async function putBackup(store: ObjectStore, name: string, ttl: string, ageMs: n
     const repo = await openRepository({ store, chunker: SMALL, packSize: 96 * 1024 });
     await repo.writeSnapshot(pieces(Buffer.concat([SHARED, randomBytes(120_000)])), { backup: name, namespace: 'shop', pod: 'db-0', volume: 'data' });
   }
-  await new ObjectStoreBackupTarget(store).publish({ backup, log: `log of ${name}\n`, resourceList: {}, results: { errors: {}, warnings: {} } });
+  await new ObjectStoreBackupTarget(store).publish({ backup, log: gzipSync(`log of ${name}\n`), resourceList: {}, results: { errors: {}, warnings: {} } });
   return backup;
 }
 

@@ -72,7 +72,7 @@ export class ObjectStoreBackupTarget implements BackupTarget {
   async publish(files: BackupFiles): Promise<void> {
     const keys = backupKeys(files.backup.metadata.name);
     const put = (key: string, body: Buffer) => this.store.put(key, body, { contentType: 'application/gzip' });
-    await put(keys.log, gzipSync(files.log));
+    await put(keys.log, files.log);
     await put(keys.resourceList, gzJson(files.resourceList));
     await put(keys.results, gzJson(files.results));
     const volumes = files.volumes ?? {};

@@ -77,7 +77,7 @@ export async function createRestore(input: CreateRestoreInput): Promise<RestoreR
   };
   const save = async (run: RestoreRun) => {
     run.restore.status.completionTimestamp ??= kubeNow();
-    if (!input.dryRun) await restores.put(run.restore, { log: run.log.text(), results: run.results.toJSON(), resourceList: run.resourceList, modifiers: input.modifiers?.text });
+    if (!input.dryRun) await restores.put(run.restore, { log: run.log.gzipped(), results: run.results.toJSON(), resourceList: run.resourceList, modifiers: input.modifiers?.text });
     return run;
   };
 

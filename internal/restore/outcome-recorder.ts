@@ -21,10 +21,18 @@ const indent = (lines: string[]) => lines.map((l) => `             ${l}`).join('
 export class OutcomeRecorder {
   readonly results = new ResultsCollector();
   readonly resourceList: Record<string, string[]> = {};
+  /** The dry run's lines; a real restore keeps none (a line per item would be memory per item). */
   readonly preview: string[] = [];
   restored = 0;
 
-  constructor(private readonly log: BackupLog) {}
+  constructor(
+    private readonly log: BackupLog,
+    private readonly keepPreview = true,
+  ) {}
+
+  private previewLine(line: string): void {
+    if (this.keepPreview) this.preview.push(line);
+  }
 
   private list(ref: ItemRef, action: 'created' | 'updated' | 'failed' | 'skipped'): void {
     (this.resourceList[ref.listKey] ??= []).push(`${label(ref)}(${action})`);
@@ -32,20 +40,20 @@ export class OutcomeRecorder {
 
   skipped(ref: ItemRef, reason: string): void {
     this.log.info('Skipping item', { resource: ref.groupResource, name: label(ref), reason });
-    this.preview.push(`skip       ${ref.groupResource} ${label(ref)}: ${reason}`);
+    this.previewLine(`skip       ${ref.groupResource} ${label(ref)}: ${reason}`);
     this.list(ref, 'skipped');
   }
 
   /** An item created in a namespace (or of a resource) that only a dry run made: not checked by the server. */
   previewedUnchecked(ref: ItemRef, why: string): void {
-    this.preview.push(`create     ${ref.groupResource} ${label(ref)} (${why}: not checked by the server)`);
+    this.previewLine(`create     ${ref.groupResource} ${label(ref)} (${why}: not checked by the server)`);
     this.list(ref, 'created');
   }
 
   error(ref: ItemRef, message: string): void {
     this.results.error(scopeOf(ref.namespace), `error restoring ${ref.groupResource}/${label(ref)}: ${message}`);
     this.log.error('Error restoring item', { resource: ref.groupResource, name: label(ref), error: message });
-    this.preview.push(`fail       ${ref.groupResource} ${label(ref)}: ${message}`);
+    this.previewLine(`fail       ${ref.groupResource} ${label(ref)}: ${message}`);
     this.list(ref, 'failed');
   }
 
@@ -59,24 +67,24 @@ export class OutcomeRecorder {
     switch (outcome.action) {
       case 'created':
         this.restored++;
-        this.preview.push(`create     ${ref.groupResource} ${label(ref)}`);
+        this.previewLine(`create     ${ref.groupResource} ${label(ref)}`);
         this.log.info('Restored item', { resource: ref.groupResource, name: label(ref) });
         return this.list(ref, 'created');
       case 'updated':
         this.restored++;
-        this.preview.push(`update     ${ref.groupResource} ${label(ref)}${outcome.differences.length ? `\n${indent(formatDifferences(outcome.differences))}` : ''}`);
+        this.previewLine(`update     ${ref.groupResource} ${label(ref)}${outcome.differences.length ? `\n${indent(formatDifferences(outcome.differences))}` : ''}`);
         this.log.info("Updated existing item to the backup's content", { resource: ref.groupResource, name: label(ref) });
         return this.list(ref, 'updated');
       case 'unchanged':
-        this.preview.push(`unchanged  ${ref.groupResource} ${label(ref)}`);
+        this.previewLine(`unchanged  ${ref.groupResource} ${label(ref)}`);
         this.log.info('Restore of item skipped: it already exists in the cluster and is the same as the backed up version', { resource: ref.groupResource, name: label(ref) });
         return this.list(ref, 'skipped');
       case 'exists-different':
         this.warning(ref, `could not restore, ${ref.kind} "${ref.name}" already exists. Warning: the in-cluster version is different than the backed-up version`);
-        this.preview.push(`skip       ${ref.groupResource} ${label(ref)}: exists and differs (use --existing-resource-policy=update)\n${indent(formatDifferences(outcome.differences))}`);
+        this.previewLine(`skip       ${ref.groupResource} ${label(ref)}: exists and differs (use --existing-resource-policy=update)\n${indent(formatDifferences(outcome.differences))}`);
         return this.list(ref, 'skipped');
       case 'update-refused':
-        this.preview.push(`skip       ${ref.groupResource} ${label(ref)}: exists, differs and the server refuses the update\n${indent(formatDifferences(outcome.differences))}`);
+        this.previewLine(`skip       ${ref.groupResource} ${label(ref)}: exists, differs and the server refuses the update\n${indent(formatDifferences(outcome.differences))}`);
         return this.list(ref, 'skipped');
       case 'failed':
         return this.error(ref, outcome.message);

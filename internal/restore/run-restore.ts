@@ -20,6 +20,7 @@ import { addRestoreLabels } from './reset-metadata.ts';
 import type { Restore } from './restore-object.ts';
 import { shouldRestoreStatus } from './restore-status.ts';
 import { CorruptItemError, StagedBackup, type StagedItem } from './staged-backup.ts';
+import { GcPacer } from '../runtime/gc-pacer.ts';
 import { identityProblem } from './item-identity.ts';
 import { transformContext, volumesProvisionedAnew } from './transform-context.ts';
 import { transformItem } from './transform-item.ts';
@@ -98,7 +99,7 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   const spec = restore.spec;
   const dryRun = input.dryRun ?? false;
   const log = new BackupLog(`${restore.metadata.namespace}/${restore.metadata.name}`, input.onLogLine, undefined, 'restore');
-  const rec = new OutcomeRecorder(log);
+  const rec = new OutcomeRecorder(log, dryRun);
   const podSteps = typeof input.podSteps === 'function' ? input.podSteps(log) : (input.podSteps ?? []);
   const filter = new ItemFilter(spec);
   const mapping = spec.namespaceMapping ?? {};
@@ -211,6 +212,7 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
 
   // Parsed items in flight at once, by their JSON size (see ByteBudget): bounded memory for any archive.
   const budget = new ByteBudget(ITEM_BYTES_IN_FLIGHT);
+  const gcPacer = new GcPacer();
   for (const [groupResource, items] of selected) {
     const createdCrds: string[] = [];
     await pool(items, input.concurrency ?? 8, async (item) => {
@@ -220,6 +222,7 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
         // A bug or an unreadable staged file must not stop the other items.
         rec.results.error('velero', `error restoring ${groupResource} ${item.namespace ?? ''}/${item.name}: ${(error as Error).message}`);
       } finally {
+        gcPacer.tick();
         input.onProgress?.(++done, total);
       }
     });

@@ -20,6 +20,7 @@ import { itemPath } from '../archive/item-paths.ts';
 import { ArchiveLimitError, type ReadOptions, readBackupArchive } from '../archive/reader.ts';
 import { namespaceProblem, pathSegmentProblem } from '../kube/names.ts';
 import { quoteUntrusted } from '../text/quote.ts';
+import { GcPacer } from '../runtime/gc-pacer.ts';
 
 export interface StagedItem {
   namespace?: string;
@@ -75,10 +76,16 @@ export class StagedBackup {
     out.on('error', (error) => (writeError ??= error));
     try {
       let offset = 0;
+      const gcPacer = new GcPacer();
+      // One string per namespace, not one per item (each path's own copy would stay for the restore).
+      const namespaces = new Map<string, string>();
       for await (const entry of readBackupArchive(tarball, limits)) {
+        gcPacer.tick();
         if (!entry.item || entry.item.versionDir !== '') continue;
         if (writeError) throw writeError;
-        const { groupResource, namespace, name } = entry.item;
+        const { groupResource, name } = entry.item;
+        let namespace = entry.item.namespace;
+        if (namespace !== undefined) namespace = namespaces.get(namespace) ?? (namespaces.set(namespace, namespace), namespace);
         const problem = coordinatesProblem(namespace, name);
         if (problem) {
           corrupt.push({ path: entry.path, ...(namespace && !namespaceProblem(namespace) ? { namespace } : {}), problem });

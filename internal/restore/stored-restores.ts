@@ -36,9 +36,9 @@ export class StoredRestores {
   }
 
   /** Log, results, resource list (and modifier rules) first; the final Restore object last. */
-  async put(restore: Restore, files: { log: string; results: BackupResults; resourceList: Record<string, string[]>; modifiers?: string }): Promise<void> {
+  async put(restore: Restore, files: { /** gzipped */ log: Buffer; results: BackupResults; resourceList: Record<string, string[]>; modifiers?: string }): Promise<void> {
     const keys = restoreKeys(restore.metadata.name);
-    await this.store.put(keys.log, gzipSync(files.log));
+    await this.store.put(keys.log, files.log);
     await this.store.put(keys.results, gzipSync(JSON.stringify(files.results)));
     await this.store.put(keys.resourceList, gzipSync(JSON.stringify(files.resourceList)));
     if (files.modifiers !== undefined) await this.store.put(keys.resourceModifiers, files.modifiers);
