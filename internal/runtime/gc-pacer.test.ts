@@ -1,0 +1,32 @@
+// The pacer starts a full collection every N ticks, and none before: watched through Node's GC
+// performance entries, not taken on trust.
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { GcPacer } from './gc-pacer.ts';
+
+async function majorCollectionsDuring(work: () => void, waitMs: number): Promise<number> {
+  let majors = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  work();
+  // Incremental marking finishes on the event loop; a little garbage moves it along.
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    void new Array(1000).fill(0).map((_, i) => ({ i }));
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  observer.disconnect();
+  return majors;
+}
+
+test('a collection every `every` ticks, none before', async () => {
+  const pacer = new GcPacer(1000);
+  assert.is(await majorCollectionsDuring(() => { for (let i = 0; i < 999; i++) pacer.tick(); }, 300), 0);
+  assert.ok((await majorCollectionsDuring(() => pacer.tick(), 2000)) >= 1, 'the 1,000th tick started a full collection');
+  assert.ok((await majorCollectionsDuring(() => pacer.tick(1000), 2000)) >= 1, 'ticks count by n');
+});
+
+test.run();
