@@ -8,7 +8,7 @@ import { GcPacer } from './gc-pacer.ts';
 async function majorCollectionsDuring(work: () => void, waitMs: number): Promise<number> {
   let majors = 0;
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++;
+    for (const entry of list.getEntries()) if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++;
   });
   observer.observe({ entryTypes: ['gc'] });
   work();
