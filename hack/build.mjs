@@ -2,7 +2,7 @@
 // bin/kubectl-velero launcher that runs it under the project's own Node.js 24.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,15 +44,34 @@ export function commonBuildOptions() {
   };
 }
 
+/**
+ * Puts the build in place without a moment where a running plugin finds it half there: the e2e
+ * files run side by side, and one that runs `make install` rebuilt build/ while another started the
+ * plugin, which then found its chunk gone (the old build deleted the chunks first, and esbuild
+ * writes a file by truncating it). Each file is written beside itself and renamed over (skipped
+ * when unchanged: chunk names are content hashes), and only then are the chunks of earlier builds,
+ * which would pile up under old hashes, removed.
+ */
+function replaceOutputs(outdir, files) {
+  const wanted = new Set(files.map((f) => f.path));
+  for (const f of files) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    if (existsSync(f.path) && Buffer.compare(readFileSync(f.path), f.contents) === 0) continue;
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
+  const chunks = join(outdir, 'chunks');
+  for (const name of existsSync(chunks) ? readdirSync(chunks) : []) if (!wanted.has(join(chunks, name))) rmSync(join(chunks, name), { force: true });
+}
+
 // Only build when run as a script (`node hack/build.mjs`), not when imported for its options.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
 
 async function main() {
 const outdir = join(root, 'build');
 const outfile = join(outdir, 'kubectl-velero.mjs');
-// Chunks of an earlier build would pile up under new hashes.
-rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
-await build({
+const result = await build({
   ...commonBuildOptions(),
   entryPoints: [join(root, 'cmd', 'kubectl-velero.ts')],
   format: 'esm',
@@ -70,7 +89,9 @@ await build({
   sourcemap: 'linked',
   // Some CommonJS dependencies call require(); give each ESM output file one.
   banner: { js: "import { createRequire as __kvCreateRequire } from 'node:module'; const require = __kvCreateRequire(import.meta.url);" },
+  write: false,
 });
+replaceOutputs(outdir, result.outputFiles);
 
 // The launcher prefers the project's Node 24 (node_modules/node) and falls back to `node` on PATH,
 // so an installed copy keeps working after the checkout's node_modules is gone. Source maps cost
@@ -93,7 +114,10 @@ fi
 exec "$node" ${V8_FLAGS.join(' ')} $maps "$bundle" "$@"
 `;
 mkdirSync(join(root, 'bin'), { recursive: true });
-writeFileSync(join(root, 'bin', 'kubectl-velero'), launcher);
-chmodSync(join(root, 'bin', 'kubectl-velero'), 0o755);
+// Renamed over too: a shell starting the plugin meanwhile must not read a half-written launcher.
+const tmpLauncher = join(root, 'bin', `kubectl-velero.${process.pid}.tmp`);
+writeFileSync(tmpLauncher, launcher);
+chmodSync(tmpLauncher, 0o755);
+renameSync(tmpLauncher, join(root, 'bin', 'kubectl-velero'));
 console.log(`built ${outfile} and bin/kubectl-velero (version ${pkg.version})`);
 }
