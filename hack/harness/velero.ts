@@ -3,7 +3,8 @@
 // a process with the cluster's admin kubeconfig, the AWS object-store plugin in its --plugin-dir and
 // a BackupStorageLocation on the cluster's MinIO. What an out-of-cluster server lacks is made for
 // it: Velero's CRDs before it starts (it reads API discovery only every 5 minutes), and a `velero`
-// Deployment scaled to 0, which its pod-volume restore action reads for its image.
+// Deployment scaled to 0, which its pod-volume restore action reads for its image. Its node agent,
+// for file-system (kopia) volume backups, does run in the cluster: startNodeAgent.
 //
 // The server is recorded as the cluster's attached process, so `hack/cluster down` stops it even
 // when a test died before its own `stop()`.
@@ -17,6 +18,7 @@ import { freePorts } from './ports.ts';
 import { forgetAttached, recordAttached, startProcess, stopProcesses, tail, waitFor, type StartedProcess } from './processes.ts';
 import type { ClusterStatus } from './types.ts';
 import { COMPONENTS, pinnedVersion } from './versions.ts';
+import { importVeleroImage } from '../images-lib/velero-image.ts';
 
 export const VELERO_NAMESPACE = 'velero';
 const CREDENTIAL_SECRET = 'cloud-credentials';
@@ -30,6 +32,11 @@ export interface VeleroOptions {
   syncPeriod?: string;
   /** Extra `velero server` flags. */
   serverArgs?: string[];
+  /**
+   * The location's s3Url (default: MinIO on the host, c.minio.endpoint). Pods reach MinIO only at
+   * the node's address (c.node.minioInCluster), which the host reaches too: a node agent needs that.
+   */
+  s3Url?: string;
 }
 
 export interface CliResult {
@@ -77,7 +84,7 @@ async function must(what: string, result: Promise<CliResult>): Promise<CliResult
   return r;
 }
 
-function locationYaml(c: ClusterStatus, name: string, prefix: string | undefined, syncPeriod: string): string {
+function locationYaml(c: ClusterStatus, name: string, prefix: string | undefined, syncPeriod: string, s3Url: string): string {
   return `apiVersion: velero.io/v1
 kind: BackupStorageLocation
 metadata: { name: ${name}, namespace: ${VELERO_NAMESPACE} }
@@ -87,7 +94,7 @@ spec:
   accessMode: ReadWrite
   backupSyncPeriod: ${syncPeriod}
   objectStorage: { bucket: ${c.minio.bucket}${prefix ? `, prefix: ${prefix}` : ''} }
-  config: { region: ${c.minio.region}, s3Url: "${c.minio.endpoint}", s3ForcePathStyle: "true" }
+  config: { region: ${c.minio.region}, s3Url: "${s3Url}", s3ForcePathStyle: "true" }
   credential: { name: ${CREDENTIAL_SECRET}, key: cloud }
 `;
 }
@@ -131,7 +138,7 @@ export async function startVelero(c: ClusterStatus, options: VeleroOptions = {})
     data: { cloud: readFileSync(c.minio.credentialsFile).toString('base64') },
   };
   await kube(['apply', '-f', '-'], JSON.stringify(secret));
-  await kube(['apply', '-f', '-'], `${locationYaml(c, location, options.prefix, options.syncPeriod ?? '5s')}---\n${DEPLOYMENT.replace('VERSION', veleroVersion())}`);
+  await kube(['apply', '-f', '-'], `${locationYaml(c, location, options.prefix, options.syncPeriod ?? '5s', options.s3Url ?? c.minio.endpoint)}---\n${DEPLOYMENT.replace('VERSION', veleroVersion())}`);
 
   const ports = await freePorts(['metrics', 'profiler'] as const);
   const args = [
@@ -148,8 +155,9 @@ export async function startVelero(c: ClusterStatus, options: VeleroOptions = {})
     ...(options.serverArgs ?? []),
   ];
   // cwd is the cluster dir (startProcess), which `down` also finds on the command line through
-  // --kubeconfig; the credentials Velero writes from the Secret go to its own temp dir.
-  const server = startProcess(dir, 'velero', velero, args, { TMPDIR: work });
+  // --kubeconfig; the credentials Velero writes from the Secret go to its own temp dir, and what it
+  // keeps of a kopia repository it connects to (udmrepo/ config, kopia's cache) to its own HOME.
+  const server = startProcess(dir, 'velero', velero, args, { TMPDIR: work, HOME: work, XDG_CACHE_HOME: join(work, '.cache') });
   recordAttached(dir, server);
   const cli = (cliArgs: string[]) => exec(velero, [...cliArgs, '--kubeconfig', c.kubeconfig, '--namespace', VELERO_NAMESPACE]);
 
@@ -181,6 +189,92 @@ export async function startVelero(c: ClusterStatus, options: VeleroOptions = {})
     throw error;
   }
   return handle;
+}
+
+/** The node agent's ServiceAccount (its data-path pods take it too) and its binding. */
+const NODE_AGENT_RBAC = `apiVersion: v1
+kind: ServiceAccount
+metadata: { name: velero, namespace: ${VELERO_NAMESPACE}, labels: { component: velero } }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: velero-node-agent, labels: { component: velero } }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin }
+subjects: [{ kind: ServiceAccount, name: velero, namespace: ${VELERO_NAMESPACE} }]
+`;
+
+/**
+ * Velero's node-agent DaemonSet as `velero install --use-node-agent` makes it (pkg/install/daemonset.go),
+ * on the harness image: one container (its data-path pods copy its image, ServiceAccount, env,
+ * volumes and mounts), the kubelet's pods dir as host-pods at /host_pods with HostToContainer
+ * propagation (the kubelet makes its root dir an rshared mount), run as root.
+ */
+function nodeAgentYaml(image: string, kubeletPods: string): string {
+  const daemonSet = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'node-agent', namespace: VELERO_NAMESPACE, labels: { component: 'velero' } },
+    spec: {
+      selector: { matchLabels: { name: 'node-agent' } },
+      template: {
+        metadata: { labels: { name: 'node-agent', role: 'node-agent' } },
+        spec: {
+          serviceAccountName: 'velero',
+          securityContext: { runAsUser: 0 },
+          terminationGracePeriodSeconds: 5,
+          volumes: [
+            { name: 'host-pods', hostPath: { path: kubeletPods } },
+            { name: 'scratch', emptyDir: {} },
+          ],
+          containers: [{
+            name: 'node-agent',
+            image,
+            imagePullPolicy: 'Never',
+            command: ['/velero'],
+            args: ['node-agent', 'server', '--data-mover-prepare-timeout=3m', '--log-format=text'],
+            env: [
+              { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+              { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
+              // kopia's config and cache (Velero's udmrepo/ under HOME).
+              { name: 'HOME', value: '/tmp' },
+            ],
+            volumeMounts: [
+              { name: 'host-pods', mountPath: '/host_pods', mountPropagation: 'HostToContainer' },
+              { name: 'scratch', mountPath: '/scratch' },
+            ],
+          }],
+        },
+      },
+    },
+  };
+  return `${NODE_AGENT_RBAC}---\n${JSON.stringify(daemonSet)}\n`;
+}
+
+/**
+ * Velero's node agent in the cluster, for its file-system (kopia) volume backups: Velero's image
+ * (hack/images-lib/velero-image.ts) imported into the node's containerd, the DaemonSet, then its
+ * rollout. Local provider with a node only (the kubelet's root is in the cluster dir). Start the
+ * server with `s3Url: c.node.minioInCluster`: the agent's data-path pods write the kopia repository
+ * through the location, from the pod network. The DaemonSet goes with the cluster.
+ */
+export async function startNodeAgent(c: ClusterStatus): Promise<void> {
+  if (!c.node) throw new Error(`cluster ${c.name} has no node: Velero's node agent needs one`);
+  const { kubectl } = await ensureBinaries(['kubectl']);
+  const kube = (args: string[], input?: string) => must(`kubectl ${args.slice(0, 2).join(' ')}`, exec(kubectl, ['--kubeconfig', c.kubeconfig, ...args], input));
+  const image = await importVeleroImage(c.node.containerdSocket);
+  await kube(['create', 'namespace', VELERO_NAMESPACE]).catch((e: Error) => {
+    if (!/AlreadyExists/.test(e.message)) throw e;
+  });
+  // The kubelet's --root-dir (hack/node/config.ts, paths().kubeletRoot).
+  const kubeletPods = join(clusterDir(c.name), 'node', 'kubelet', 'pods');
+  await kube(['apply', '-f', '-'], nodeAgentYaml(image, kubeletPods));
+  const rollout = await exec(kubectl, ['--kubeconfig', c.kubeconfig, 'rollout', 'status', '-n', VELERO_NAMESPACE, 'daemonset/node-agent', '--timeout=180s']);
+  if (rollout.code !== 0) {
+    const pods = await exec(kubectl, ['--kubeconfig', c.kubeconfig, 'describe', 'pods', '-n', VELERO_NAMESPACE, '-l', 'name=node-agent']);
+    const logs = await exec(kubectl, ['--kubeconfig', c.kubeconfig, 'logs', '-n', VELERO_NAMESPACE, '-l', 'name=node-agent', '--tail=30']);
+    throw new Error(`Velero's node agent did not roll out: ${(rollout.stderr || rollout.stdout).trim()}\n${pods.stdout.split('\n').slice(-25).join('\n')}\n${logs.stdout}${logs.stderr}`);
+  }
 }
 
 /** The server log's last lines, for a test's failure message. */

@@ -44,6 +44,33 @@ export interface PluginImageInput {
 }
 
 export async function buildPluginImage(input: PluginImageInput): Promise<void> {
+  await buildOnRuntime({
+    files: { [PLUGIN_EXECUTABLE]: input.executable },
+    tag: input.version,
+    arch: input.arch,
+    out: input.out,
+    author: 'kubectl-velero make image',
+    config: { entrypoint: [PLUGIN_EXECUTABLE], cmd: ['version'], user: PLUGIN_USER, env: ['HOME=/tmp'], workdir: '/tmp' },
+  });
+}
+
+export interface RuntimeImageInput {
+  /** Executables put in the image: target path → file on this machine (mode 0755). */
+  files: Record<string, string>;
+  tag: string;
+  /** OCI architecture name: amd64, arm64. */
+  arch: string;
+  /** Where the tar of the OCI layout is written. */
+  out: string;
+  author: string;
+  config: { entrypoint?: string[]; cmd?: string[]; user?: string; env?: string[]; workdir?: string };
+}
+
+/**
+ * An image of the cached `runtime` image plus one layer of executables (the plugin's own image, the
+ * harness's Velero image), as a tar of an OCI layout. Needs root: umoci unpack keeps file owners.
+ */
+export async function buildOnRuntime(input: RuntimeImageInput): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('building the image needs root (umoci unpack keeps file owners)');
   const { runtime } = await ensureImages(['runtime']);
   mkdirSync(imagesCacheDir(), { recursive: true });
@@ -55,18 +82,22 @@ export async function buildPluginImage(input: PluginImageInput): Promise<void> {
     await run('tar', ['-C', layout, '-xf', runtime]);
     const base = `${layout}:${SUITE}`;
     await run('umoci', ['unpack', '--image', base, bundle]);
-    const target = join(bundle, 'rootfs', PLUGIN_EXECUTABLE);
-    mkdirSync(join(target, '..'), { recursive: true });
-    copyFileSync(input.executable, target);
-    chmodSync(target, 0o755);
-    // One new layer: the executable; the runtime's layers are shared as they are.
+    for (const [to, from] of Object.entries(input.files)) {
+      const target = join(bundle, 'rootfs', to);
+      mkdirSync(join(target, '..'), { recursive: true });
+      copyFileSync(from, target);
+      chmodSync(target, 0o755);
+    }
+    // One new layer: the executables; the runtime's layers are shared as they are.
     await run('umoci', ['repack', '--image', base, bundle]);
-    await run('umoci', [
-      'config', '--image', base, '--tag', input.version,
-      '--author', 'kubectl-velero make image', '--os', 'linux', '--architecture', input.arch,
-      '--config.entrypoint', PLUGIN_EXECUTABLE, '--config.cmd', 'version',
-      '--config.user', PLUGIN_USER, '--config.env', 'HOME=/tmp', '--config.workingdir', '/tmp',
-    ]);
+    const c = input.config;
+    const args = ['config', '--image', base, '--tag', input.tag, '--author', input.author, '--os', 'linux', '--architecture', input.arch];
+    for (const e of c.entrypoint ?? []) args.push('--config.entrypoint', e);
+    for (const e of c.cmd ?? []) args.push('--config.cmd', e);
+    if (c.user) args.push('--config.user', c.user);
+    for (const e of c.env ?? []) args.push('--config.env', e);
+    if (c.workdir) args.push('--config.workingdir', c.workdir);
+    await run('umoci', args);
     await run('umoci', ['rm', '--image', base]);
     await run('umoci', ['gc', '--layout', layout]);
     await run('tar', ['-C', layout, '-cf', join(tmp, 'image.tar'), '.']);
