@@ -69,6 +69,9 @@ function paxRecord(key: string, value: string): Buffer {
   return Buffer.from(`${len}${body}`);
 }
 
+/** An item's JSON: one string, or parts that make it when written one after the other (no joined copy). */
+export type ItemJson = string | readonly string[];
+
 export class BackupArchiveWriter {
   private readonly gzip = new ParallelGzip({ level: GZIP_LEVEL, parallel: Math.min(4, availableParallelism()), release: (chunk) => this.release(chunk) });
   /** Batch buffers gzip is done with: reused, so a backup allocates a few MiB, not one per batch. */
@@ -90,13 +93,14 @@ export class BackupArchiveWriter {
     await this.addFile(VERSION_FILE, Buffer.from(`${ARCHIVE_FORMAT_VERSION}\n`));
   }
 
-  async addItem(item: ArchiveItemCoordinates, json: string): Promise<void> {
-    const size = Buffer.byteLength(json);
+  /** One item's JSON, whole or in parts written one after the other (`ItemJson`), at each of its paths. */
+  async addItem(item: ArchiveItemCoordinates, json: ItemJson): Promise<void> {
+    const size = typeof json === 'string' ? Buffer.byteLength(json) : json.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
     const paths = itemPaths(item);
     const room = paths.reduce((sum, path) => sum + headerRoom(path) + padded(size), 0);
     if (room > BATCH) {
       // An object larger than a batch (a big ConfigMap) is written from its own buffer.
-      const data = Buffer.from(json);
+      const data = Buffer.from(typeof json === 'string' ? json : json.join(''));
       for (const path of paths) await this.addFile(path, data);
       return;
     }
@@ -106,8 +110,9 @@ export class BackupArchiveWriter {
     for (const path of paths) {
       this.putHeader(path, size, mtime);
       const at = this.used;
-      if (firstBody < 0) this.batch.write(json, at, size, 'utf8');
-      else this.batch.copy(this.batch, at, firstBody, firstBody + size);
+      if (firstBody >= 0) this.batch.copy(this.batch, at, firstBody, firstBody + size);
+      else if (typeof json === 'string') this.batch.write(json, at, size, 'utf8');
+      else for (let part = 0, to = at; part < json.length; part++) to += this.batch.write(json[part]!, to, 'utf8');
       firstBody = at;
       this.batch.fill(0, at + size, at + padded(size));
       this.used = at + padded(size);

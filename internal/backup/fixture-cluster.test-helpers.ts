@@ -2,7 +2,7 @@
 // for "this resource is forbidden" — not an API server, just the interface the engine reads.
 import { KubeApiError } from '../kube/errors.ts';
 import type { ApiResource, ClusterSource, DiscoveryResult, KubeObject, ListRequest } from './cluster-source.ts';
-import type { ArchiveItemCoordinates, ItemSink } from './item-sink.ts';
+import type { ArchiveItemCoordinates, ItemJson, ItemSink } from './item-sink.ts';
 import { selectorMatches, parseLabelSelector } from './label-selector.ts';
 
 const res = (group: string, version: string, resource: string, kind: string, namespaced: boolean, shortNames: string[] = []): ApiResource => ({
@@ -80,9 +80,9 @@ export class MemorySink implements ItemSink {
   items: { coords: ArchiveItemCoordinates; json: string }[] = [];
   failAfter = Infinity;
 
-  async addItem(coords: ArchiveItemCoordinates, json: string): Promise<void> {
+  async addItem(coords: ArchiveItemCoordinates, json: ItemJson): Promise<void> {
     if (this.items.length >= this.failAfter) throw new Error('bucket went read-only');
-    this.items.push({ coords, json });
+    this.items.push({ coords, json: typeof json === 'string' ? json : json.join('') });
   }
 
   /** `groupResource ns/name` (cluster-scoped: `groupResource name`), sorted. */

@@ -6,6 +6,7 @@ import type { ActionContext, BackupItemAction, ItemRef } from './actions/index.t
 import type { BackupLog } from './backup-log.ts';
 import type { ApiResource, ClusterSource, KubeObject } from './cluster-source.ts';
 import type { ItemSink } from './item-sink.ts';
+import { rawJsonOf } from '../kube/list.ts';
 import { ItemKeys } from './item-keys.ts';
 import { describeError, isForbidden } from './list-errors.ts';
 import type { ResourceList } from './resource-list.ts';
@@ -97,8 +98,10 @@ export class ItemBackupper {
     const { namespace, name } = item.metadata;
     const gr = resource.groupResource;
     let current = item;
+    let acted = false;
     for (const action of this.deps.actions) {
       if (!action.appliesTo.includes(gr)) continue;
+      acted = true;
       let additional: ItemRef[];
       try {
         ({ item: current, additionalItems: additional } = await action.execute(current, this.actionContext()));
@@ -111,7 +114,9 @@ export class ItemBackupper {
       for (const ref of additional) await this.backupAdditional(ref, mustIncludeMore);
     }
 
-    const json = JSON.stringify(current);
+    // As listed, when no action had it: the server's own text (no second serialisation, and numbers
+    // kept digit for digit); an action may have changed the object, so that one is serialised.
+    const json = (!acted && rawJsonOf(item)) || JSON.stringify(current);
     const version = current.apiVersion.slice(current.apiVersion.lastIndexOf('/') + 1);
     await this.deps.sink.addItem({ groupResource: gr, version, preferred: version === resource.version, namespace, name }, json);
     this.deps.resourceList.add(current.apiVersion, current.kind, namespace, name);

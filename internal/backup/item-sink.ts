@@ -1,11 +1,13 @@
 // Where backed-up items go: the archive writer (internal/archive) streams them into the tarball.
 // The engine only says which item it is; the writer owns the tarball's path layout.
 export type { ArchiveItemCoordinates } from '../archive/item-paths.ts';
+export type { ItemJson } from '../archive/writer.ts';
 
 import type { ArchiveItemCoordinates } from '../archive/item-paths.ts';
+import type { ItemJson } from '../archive/writer.ts';
 
 export interface ItemSink {
-  addItem(item: ArchiveItemCoordinates, json: string): Promise<void>;
+  addItem(item: ArchiveItemCoordinates, json: ItemJson): Promise<void>;
 }
 
 /** A write into the archive failed: the backup cannot complete (unlike an API error, which skips one thing). */

@@ -11,6 +11,8 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 export interface KubeRequester {
   /** GETs `path` (relative to the server URL) with `query`; resolves to the parsed JSON body. */
   getJson<T = unknown>(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<T>;
+  /** The same GET's body as sent, unparsed: a backup writes list items as the server sent them. */
+  getJsonText?(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<string>;
 }
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -51,7 +53,11 @@ export class KubeHttpClient implements KubeWriter {
   }
 
   async getJson<T>(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<T> {
-    return JSON.parse(await this.call('GET', path, query, undefined, signal)) as T;
+    return JSON.parse(await this.getJsonText(path, query, signal)) as T;
+  }
+
+  getJsonText(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<string> {
+    return this.call('GET', path, query, undefined, signal);
   }
 
   async sendJson<T>(method: WriteMethod, path: string, body?: unknown, query: Record<string, string | undefined> = {}): Promise<T> {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { ApiResource } from './discovery.ts';
 import { KubeApiError } from './errors.ts';
 import type { KubeRequester } from './http-client.ts';
-import { listObjects } from './list.ts';
+import { listObjects, rawJsonOf } from './list.ts';
 
 const configmaps = { group: '', groupVersion: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true } as ApiResource;
 
@@ -62,6 +62,41 @@ test('a consumer that stops early leaves no unhandled rejection from the page fe
   process.off('unhandledRejection', onUnhandled);
   assert.is(unhandled, undefined);
   assert.is(s.requests.length, 2);
+});
+
+test("each item's JSON as the server sent it, apiVersion and kind first; none when the text is not at hand", async () => {
+  const widgets = { group: 'shop.example.com', groupVersion: 'shop.example.com/v1', resource: 'widgets', kind: 'Widget', namespaced: true } as ApiResource;
+  const items = [
+    { metadata: { name: 'plain', annotations: { 'odd': '{"}] \\" ,' } }, data: { big: 12345678901234567890 } },
+    { apiVersion: 'shop.example.com/v1', kind: 'Widget', metadata: { name: 'typed' }, spec: { size: 1 } },
+    { apiVersion: 'shop.example.com/v0', kind: 'Widget', metadata: { name: 'other-version' } },
+    { metadata: { name: 'ünï' } },
+  ];
+  const body = `{"kind":"WidgetList","apiVersion":"shop.example.com/v1","metadata":{},"items":[${items.map((i) => JSON.stringify(i)).join(',')}]}`;
+  const text: KubeRequester = {
+    async getJson<T>() {
+      return JSON.parse(body) as T;
+    },
+    async getJsonText() {
+      return body.replace('12345678901234567000', '12345678901234567890');
+    },
+  };
+  const got: string[] = [];
+  for await (const item of listObjects(text, widgets, { namespace: 'shop' })) {
+    const raw = rawJsonOf(item);
+    if (item.metadata.name === 'other-version') {
+      assert.is(raw, undefined, 'apiVersion as sent differs from the one listed: serialised instead');
+      continue;
+    }
+    assert.ok(raw, item.metadata.name);
+    const json = raw.join('');
+    assert.equal(JSON.parse(json), item, 'the text says what the parsed object says');
+    got.push(json);
+  }
+  assert.is(got[0], '{"apiVersion":"shop.example.com/v1","kind":"Widget","metadata":{"name":"plain","annotations":{"odd":"{\\"}] \\\\\\" ,"}},"data":{"big":12345678901234567890}}', 'digits the parse would round are kept');
+  assert.is(got[1], JSON.stringify(items[1]));
+  assert.is(got.length, 3);
+  for await (const item of listObjects({ getJson: text.getJson }, widgets, { namespace: 'shop' })) assert.is(rawJsonOf(item), undefined);
 });
 
 test.run();

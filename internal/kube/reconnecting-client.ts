@@ -44,6 +44,12 @@ export class ReconnectingClient implements KubeWriter {
     return this.ride(() => this.inner.getJson<T>(path, query, signal), signal);
   }
 
+  getJsonText(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<string> {
+    const inner = this.inner;
+    if (!inner.getJsonText) return this.getJson(path, query, signal).then((body) => JSON.stringify(body));
+    return this.ride(() => inner.getJsonText!(path, query, signal), signal);
+  }
+
   sendJson<T>(method: WriteMethod, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {
     return this.ride(() => this.inner.sendJson<T>(method, path, body, query));
   }
