@@ -39,11 +39,14 @@ export class ParallelGzip {
     return this.out.destroyed;
   }
 
-  /** Queues `chunk` (which must not change until released); waits while `parallel` chunks are in flight. */
-  async write(chunk: Buffer): Promise<void> {
+  /**
+   * Queues `chunk` (which must not change until released) as a member compressed with a window of
+   * 2^windowBits bytes; waits while `parallel` chunks are in flight.
+   */
+  async write(chunk: Buffer, windowBits = 15): Promise<void> {
     this.check();
     const member = new Promise<Buffer>((resolve, reject) =>
-      gzip(chunk, { level: this.options.level, chunkSize: OUTPUT_CHUNK }, (error, result) => {
+      gzip(chunk, { level: this.options.level, chunkSize: OUTPUT_CHUNK, windowBits }, (error, result) => {
         this.options.release?.(chunk);
         if (error) reject(error);
         else resolve(result);

@@ -25,8 +25,28 @@ export const GZIP_LEVEL = constants.Z_BEST_SPEED;
 
 const padded = (size: number) => Math.ceil(size / BLOCK) * BLOCK;
 
+const MAX_WINDOW_BITS = 15;
+/** zlib matches at most this much less than its window back (MIN_LOOKAHEAD). */
+const LOOKAHEAD = 262;
+
+/**
+ * The smallest gzip window (8, 16 or 32 KiB) that still reaches from each item's second copy back
+ * to its first, so the copy still costs a few bytes. On the bench's ~1.5 KiB items an 8 KiB window
+ * compressed 25% faster than zlib's 32 KiB default, and smaller (its tables stay in cache); a batch
+ * with larger items, or any other file, keeps the whole window. Any gzip reader takes any window.
+ */
+export function windowFor(farthestCopy: number): number {
+  for (let bits = 13; bits < MAX_WINDOW_BITS; bits++) if (farthestCopy <= (1 << bits) - LOOKAHEAD) return bits;
+  return MAX_WINDOW_BITS;
+}
+
+/** `value` as width-1 octal digits and a NUL, byte by byte: a Buffer.write per field was ~0.3 s at 100,000 items. */
 function writeOctal(buf: Buffer, at: number, value: number, width: number): void {
-  buf.write(`${value.toString(8).padStart(width - 1, '0')}\0`, at, width, 'latin1');
+  buf[at + width - 1] = 0;
+  for (let i = at + width - 2; i >= at; i--) {
+    buf[i] = 0x30 + (value % 8);
+    value = Math.floor(value / 8);
+  }
 }
 
 /** How ustar holds `name`: in the name field, or split at a slash into prefix and name; undefined when it cannot. */
@@ -37,23 +57,54 @@ function ustarName(name: string): { base: string; prefix: string } | undefined {
   return { base: name.slice(cut + 1), prefix: name.slice(0, cut) };
 }
 
+/** A header with everything but name, size and prefix filled in, and the sum of its bytes. */
+interface HeaderTemplate {
+  mtime: number;
+  typeflag: string;
+  bytes: Buffer;
+  sum: number;
+}
+
+const templates: HeaderTemplate[] = [];
+
+/** Fields the same in every header of a run (mode, owner, mtime, type, magic), laid out once: 200,000 headers at 100,000 items. */
+function templateFor(mtime: number, typeflag: string): HeaderTemplate {
+  const found = templates.find((t) => t.mtime === mtime && t.typeflag === typeflag);
+  if (found) return found;
+  const bytes = Buffer.alloc(BLOCK);
+  writeOctal(bytes, 100, 0o755, 8);
+  writeOctal(bytes, 108, 0, 8);
+  writeOctal(bytes, 116, 0, 8);
+  writeOctal(bytes, 136, mtime, 12);
+  bytes.write('        ', 148, 8, 'latin1');
+  bytes.write(typeflag, 156, 1, 'latin1');
+  bytes.write('ustar\u000000', 257, 8, 'latin1');
+  let sum = 0;
+  for (const b of bytes) sum += b;
+  const template = { mtime, typeflag, bytes, sum };
+  // A run has one or two mtimes (a second boundary) and two types: keep the last few.
+  if (templates.unshift(template) > 4) templates.pop();
+  return template;
+}
+
+function sumOf(buf: Buffer, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += buf[i]!;
+  return sum;
+}
+
 /** A ustar header at `buf[at…at+512)`; a name ustar cannot hold is cut to 100 bytes (a PAX record then says it whole). */
 function writeHeader(buf: Buffer, at: number, name: string, size: number, mtime: number, typeflag = '0'): void {
   const { base, prefix } = ustarName(name) ?? { base: name, prefix: '' };
-  buf.fill(0, at, at + BLOCK);
-  buf.write(base, at, 100, 'utf8');
-  writeOctal(buf, at + 100, 0o755, 8);
-  writeOctal(buf, at + 108, 0, 8);
-  writeOctal(buf, at + 116, 0, 8);
+  const template = templateFor(mtime, typeflag);
+  template.bytes.copy(buf, at);
+  // The checksum counts every byte: the template's, plus what is written over its zeros.
+  let sum = template.sum + sumOf(buf, at, at + buf.write(base, at, 100, 'utf8'));
   writeOctal(buf, at + 124, size, 12);
-  writeOctal(buf, at + 136, mtime, 12);
-  buf.write('        ', at + 148, 8, 'latin1');
-  buf.write(typeflag, at + 156, 1, 'latin1');
-  buf.write('ustar\u000000', at + 257, 8, 'latin1');
-  if (prefix) buf.write(prefix, at + 345, 155, 'utf8');
-  let sum = 0;
-  for (let i = at; i < at + BLOCK; i++) sum += buf[i]!;
-  buf.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 8, 'latin1');
+  sum += sumOf(buf, at + 124, at + 136);
+  if (prefix) sum += sumOf(buf, at + 345, at + 345 + buf.write(prefix, at + 345, 155, 'utf8'));
+  writeOctal(buf, at + 148, sum, 7);
+  buf[at + 155] = 0x20;
 }
 
 /** Bytes the header(s) of `path` take: one block, or a PAX entry before it for a name ustar cannot hold. */
@@ -69,8 +120,8 @@ function paxRecord(key: string, value: string): Buffer {
   return Buffer.from(`${len}${body}`);
 }
 
-/** An item's JSON: one string, or parts that make it when written one after the other (no joined copy). */
-export type ItemJson = string | readonly string[];
+/** An item's JSON: one string, or parts (text or UTF-8 bytes) that make it when written one after the other (no joined copy). */
+export type ItemJson = string | readonly (string | Uint8Array)[];
 
 export class BackupArchiveWriter {
   private readonly gzip = new ParallelGzip({ level: GZIP_LEVEL, parallel: Math.min(4, availableParallelism()), release: (chunk) => this.release(chunk) });
@@ -80,6 +131,8 @@ export class BackupArchiveWriter {
   private readonly batches = new WeakSet<ArrayBufferLike>();
   private batch = this.newBatch();
   private used = 0;
+  /** How far back, in the current batch, the farthest second copy of an item lies from its first. */
+  private farthestCopy = 0;
   private failure: Error | undefined;
 
   constructor(private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {}
@@ -95,12 +148,12 @@ export class BackupArchiveWriter {
 
   /** One item's JSON, whole or in parts written one after the other (`ItemJson`), at each of its paths. */
   async addItem(item: ArchiveItemCoordinates, json: ItemJson): Promise<void> {
-    const size = typeof json === 'string' ? Buffer.byteLength(json) : json.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+    const size = typeof json === 'string' ? Buffer.byteLength(json) : json.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.length), 0);
     const paths = itemPaths(item);
     const room = paths.reduce((sum, path) => sum + headerRoom(path) + padded(size), 0);
     if (room > BATCH) {
       // An object larger than a batch (a big ConfigMap) is written from its own buffer.
-      const data = Buffer.from(typeof json === 'string' ? json : json.join(''));
+      const data = typeof json === 'string' ? Buffer.from(json) : Buffer.concat(json.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
       for (const path of paths) await this.addFile(path, data);
       return;
     }
@@ -110,9 +163,21 @@ export class BackupArchiveWriter {
     for (const path of paths) {
       this.putHeader(path, size, mtime);
       const at = this.used;
-      if (firstBody >= 0) this.batch.copy(this.batch, at, firstBody, firstBody + size);
+      if (firstBody >= 0) {
+        this.batch.copy(this.batch, at, firstBody, firstBody + size);
+        this.farthestCopy = Math.max(this.farthestCopy, at - firstBody);
+      }
       else if (typeof json === 'string') this.batch.write(json, at, size, 'utf8');
-      else for (let part = 0, to = at; part < json.length; part++) to += this.batch.write(json[part]!, to, 'utf8');
+      else {
+        let to = at;
+        for (const part of json) {
+          if (typeof part === 'string') to += this.batch.write(part, to, 'utf8');
+          else {
+            this.batch.set(part, to);
+            to += part.length;
+          }
+        }
+      }
       firstBody = at;
       this.batch.fill(0, at + size, at + padded(size));
       this.used = at + padded(size);
@@ -124,6 +189,8 @@ export class BackupArchiveWriter {
     const room = headerRoom(path) + padded(data.length);
     if (this.used + Math.min(room, BATCH) > BATCH) await this.flush();
     this.putHeader(path, data.length, this.now());
+    // A file's own repetitions may lie anywhere in it: its batch keeps gzip's whole window.
+    this.farthestCopy = Infinity;
     if (room <= BATCH) {
       data.copy(this.batch, this.used);
       this.batch.fill(0, this.used + data.length, this.used + padded(data.length));
@@ -167,9 +234,11 @@ export class BackupArchiveWriter {
   private async flush(): Promise<void> {
     if (!this.used) return;
     const full = this.batch.subarray(0, this.used);
+    const windowBits = windowFor(this.farthestCopy);
     this.batch = this.spare.pop() ?? this.newBatch();
     this.used = 0;
-    await this.send(full);
+    this.farthestCopy = 0;
+    await this.send(full, windowBits);
   }
 
   private newBatch(): Buffer {
@@ -183,8 +252,8 @@ export class BackupArchiveWriter {
     if (this.batches.has(chunk.buffer) && this.spare.length < 8) this.spare.push(Buffer.from(chunk.buffer, 0, BATCH));
   }
 
-  private async send(chunk: Buffer): Promise<void> {
+  private async send(chunk: Buffer, windowBits = MAX_WINDOW_BITS): Promise<void> {
     if (this.gzip.destroyed) throw this.failure ?? new Error('the tarball stream was closed');
-    if (chunk.length) await this.gzip.write(chunk);
+    if (chunk.length) await this.gzip.write(chunk, windowBits);
   }
 }

@@ -82,7 +82,7 @@ export class MemorySink implements ItemSink {
 
   async addItem(coords: ArchiveItemCoordinates, json: ItemJson): Promise<void> {
     if (this.items.length >= this.failAfter) throw new Error('bucket went read-only');
-    this.items.push({ coords, json: typeof json === 'string' ? json : json.join('') });
+    this.items.push({ coords, json: typeof json === 'string' ? json : json.map((part) => (typeof part === 'string' ? part : Buffer.from(part).toString())).join('') });
   }
 
   /** `groupResource ns/name` (cluster-scoped: `groupResource name`), sorted. */

@@ -19,7 +19,7 @@ const serviceaccounts = resource('serviceaccounts', 'ServiceAccount');
 /** A LIST answered with text, so the listed items carry the server's JSON. */
 function serverOf(body: object): KubeRequester {
   const text = JSON.stringify(body).replace('"n":1', '"n":1.50');
-  return { getJson: async <T>() => JSON.parse(text) as T, getJsonText: async () => text };
+  return { getJson: async <T>() => JSON.parse(text) as T, getJsonBytes: async () => Buffer.from(text) };
 }
 
 test("an item no action touched is written as the server sent it; one an action changed, as changed", async () => {

@@ -15,7 +15,7 @@ import { selectorMatches } from './label-selector.ts';
 import { planListTasks, sortByOrder, type ListTask } from './plan.ts';
 import { ResourceList } from './resource-list.ts';
 import { ResultsCollector } from './results.ts';
-import { GcPacer } from '../runtime/gc-pacer.ts';
+import { EXTERNAL_BUDGET_BYTES, GcPacer } from '../runtime/gc-pacer.ts';
 import { usesOldResourceFilters, validateBackupSpec } from './spec.ts';
 
 export interface BackupProgress {
@@ -92,7 +92,8 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
       );
 
   let listed = 0;
-  const gcPacer = new GcPacer();
+  // Listed items are parsed one by one and die young (internal/kube/list.ts): only Buffers pile up.
+  const gcPacer = new GcPacer(undefined, EXTERNAL_BUDGET_BYTES);
   const backupper: ItemBackupper = new ItemBackupper({
     backupName: backup.metadata.name,
     source,

@@ -11,8 +11,8 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 export interface KubeRequester {
   /** GETs `path` (relative to the server URL) with `query`; resolves to the parsed JSON body. */
   getJson<T = unknown>(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<T>;
-  /** The same GET's body as sent, unparsed: a backup writes list items as the server sent them. */
-  getJsonText?(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<string>;
+  /** The same GET's body as sent, undecoded: a lister parses a page item by item (see list-spans.ts). */
+  getJsonBytes?(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<Buffer>;
 }
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -32,6 +32,9 @@ const APPLY_PATCH = 'application/apply-patch+yaml';
 interface TransientError {
   retryAfterMs?: number;
 }
+
+type BodyKind = 'text' | 'bytes';
+type BodyOf<K extends BodyKind> = K extends 'bytes' ? Buffer : string;
 
 export class KubeHttpClient implements KubeWriter {
   private readonly server: URL;
@@ -53,11 +56,11 @@ export class KubeHttpClient implements KubeWriter {
   }
 
   async getJson<T>(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<T> {
-    return JSON.parse(await this.getJsonText(path, query, signal)) as T;
+    return JSON.parse(await this.call('GET', path, query, undefined, signal)) as T;
   }
 
-  getJsonText(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<string> {
-    return this.call('GET', path, query, undefined, signal);
+  getJsonBytes(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<Buffer> {
+    return this.call('GET', path, query, undefined, signal, undefined, 'bytes');
   }
 
   async sendJson<T>(method: WriteMethod, path: string, body?: unknown, query: Record<string, string | undefined> = {}): Promise<T> {
@@ -74,13 +77,13 @@ export class KubeHttpClient implements KubeWriter {
     return this.call('GET', path, query, undefined);
   }
 
-  private async call(method: 'GET' | WriteMethod, path: string, query: Record<string, string | undefined>, payload: string | undefined, signal?: AbortSignal, contentType?: string): Promise<string> {
+  private async call<K extends BodyKind = 'text'>(method: 'GET' | WriteMethod, path: string, query: Record<string, string | undefined>, payload: string | undefined, signal?: AbortSignal, contentType?: string, kind?: K): Promise<BodyOf<K>> {
     assertNoDotSegments(path);
     const url = new URL(this.server.href.replace(/\/$/, '') + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, value);
     try {
       return await withRetry(
-        () => this.requestOnce401(url, signal, method, payload, contentType),
+        () => this.requestOnce401(url, signal, method, payload, contentType, kind ?? ('text' as K)),
         (error) => !signal?.aborted && (isRetryableNetworkError(error) || (error instanceof KubeApiError && isRetryableStatus(error.status))),
         this.options.retry ?? DEFAULT_RETRY,
       );
@@ -116,14 +119,14 @@ export class KubeHttpClient implements KubeWriter {
   }
 
   /** A 401 with kept options: maybe a token that expired since; once more with options built anew. */
-  private async requestOnce401(url: URL, signal: AbortSignal | undefined, method: 'GET' | WriteMethod, payload: string | undefined, contentType?: string): Promise<string> {
+  private async requestOnce401<K extends BodyKind>(url: URL, signal: AbortSignal | undefined, method: 'GET' | WriteMethod, payload: string | undefined, contentType: string | undefined, kind: K): Promise<BodyOf<K>> {
     const kept = this.cachedOptions !== undefined;
     try {
-      return await this.request(url, signal, method, payload, undefined, contentType);
+      return await this.request(url, signal, method, payload, undefined, contentType, kind);
     } catch (error) {
       if (!(kept && error instanceof KubeApiError && error.status === 401)) throw error;
       this.cachedOptions = undefined;
-      return this.request(url, signal, method, payload, undefined, contentType);
+      return this.request(url, signal, method, payload, undefined, contentType, kind);
     }
   }
 
@@ -132,10 +135,10 @@ export class KubeHttpClient implements KubeWriter {
     await this.request(new URL(`${this.server.href.replace(/\/$/, '')}/readyz`), undefined, 'GET', undefined, timeoutMs);
   }
 
-  private async request(url: URL, signal?: AbortSignal, method: 'GET' | WriteMethod = 'GET', payload?: string, timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, contentType?: string): Promise<string> {
+  private async request<K extends BodyKind = 'text'>(url: URL, signal?: AbortSignal, method: 'GET' | WriteMethod = 'GET', payload?: string, timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, contentType?: string, kind?: K): Promise<BodyOf<K>> {
     const opts = await this.requestOptions();
     const transport = url.protocol === 'http:' ? http : https;
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<BodyOf<K>>((resolve, reject) => {
       const req = transport.request(
         url,
         {
@@ -151,17 +154,19 @@ export class KubeHttpClient implements KubeWriter {
           },
         },
         (res) => {
-          // Decoded as it comes, not gathered into one Buffer: a LIST page is ~1 MB, and a backup of
-          // 100,000 objects would otherwise allocate its whole size again outside V8's heap, which
-          // V8 lets pile up (~64 MB) before it collects.
-          res.setEncoding('utf8');
-          const chunks: string[] = [];
-          res.on('data', (c: string) => chunks.push(c));
+          // Text is decoded as it comes, not gathered into one Buffer first (a second copy of every
+          // body outside V8's heap). Bytes (a LIST page, parsed item by item: list-spans.ts) are
+          // joined once, at the end, and the page is not decoded whole.
+          const bytes = kind === 'bytes';
+          if (!bytes) res.setEncoding('utf8');
+          const chunks: (string | Buffer)[] = [];
+          res.on('data', (c: string | Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () => {
-            const text = chunks.join('');
+            const body = bytes ? Buffer.concat(chunks as Buffer[]) : chunks.join('');
             const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve(text);
+            if (status >= 200 && status < 300) return resolve(body as BodyOf<K>);
+            const text = body.toString();
             const error = apiErrorFrom(status, url.pathname, text) as KubeApiError & TransientError;
             const retryAfter = Number(res.headers['retry-after']);
             if (retryAfter > 0) error.retryAfterMs = Math.min(retryAfter, 10) * 1000;

@@ -3,7 +3,7 @@
 // with apiVersion and kind set (the API server leaves them off list items).
 import type { ApiResource } from './discovery.ts';
 import type { KubeRequester } from './http-client.ts';
-import { listItemSpans } from './list-item-spans.ts';
+import { listSpans } from './list-spans.ts';
 import { nameSegment, namespaceSegment } from './names.ts';
 
 export type KubeObject = {
@@ -41,40 +41,59 @@ interface ListPage {
   metadata?: { continue?: string };
 }
 
-/** A page with where each item lies in its text, when the client gave the text and the scan agreed with the parse. */
-interface ScannedPage extends ListPage {
-  text?: string;
-  spans?: number[];
+/** One page of a list, its items parsed when asked for. */
+interface Page {
+  continueToken: string | undefined;
+  length: number;
+  /** Item `i` (apiVersion and kind not yet set), and where its JSON lies in the page's bytes if known. */
+  item(i: number): { item: KubeObject; bytes?: Buffer };
+}
+
+function parsedPage(page: ListPage): Page {
+  const items = page.items ?? [];
+  return { continueToken: page.metadata?.continue || undefined, length: items.length, item: (i) => ({ item: items[i]! }) };
+}
+
+/**
+ * A page parsed item by item as the consumer comes to it (list-spans.ts), so each item's text and
+ * object die young; a page the scan does not recognise is parsed whole.
+ */
+function scannedPage(bytes: Buffer): Page {
+  const spans = listSpans(bytes);
+  if (!spans) return parsedPage(JSON.parse(bytes.toString()) as ListPage);
+  const metadata = spans.metadata ? (JSON.parse(bytes.toString('utf8', ...spans.metadata)) as ListPage['metadata']) : undefined;
+  return {
+    continueToken: metadata?.continue || undefined,
+    length: spans.items.length / 2,
+    item(i) {
+      const start = spans.items[2 * i]!;
+      const end = spans.items[2 * i + 1]!;
+      return { item: JSON.parse(bytes.toString('utf8', start, end)) as KubeObject, bytes: bytes.subarray(start, end) };
+    },
+  };
 }
 
 const RAW_JSON = Symbol('kubectl-velero.rawJson');
 
+/** An item's JSON in parts written one after the other. */
+export type RawJson = readonly [opening: string, rest: Uint8Array];
+
 /**
  * A listed item's JSON as the API server sent it, in two parts to be written one after the other:
  * an opening that puts apiVersion and kind first (list items lack them), and the rest of the
- * server's text. Undefined for an item that was not listed, or whose text could not be told apart.
+ * server's bytes. Undefined for an item that was not listed, or whose bytes could not be told apart.
  * Valid only while nothing changed the object (a backup item action, for one): the caller decides.
- * The parts are slices of the page's text, so they cost no copy, and keep that page alive while held.
+ * The bytes are a view of the page's, so they cost no copy, and keep that page alive while held.
  */
-export function rawJsonOf(item: KubeObject): readonly [opening: string, rest: string] | undefined {
-  return (item as { [RAW_JSON]?: readonly [string, string] })[RAW_JSON];
-}
-
-function parsePage(text: string): ScannedPage {
-  const page = JSON.parse(text) as ScannedPage;
-  const spans = listItemSpans(text);
-  if (spans && Array.isArray(page.items) && spans.length === 2 * page.items.length) {
-    page.text = text;
-    page.spans = spans;
-  }
-  return page;
+export function rawJsonOf(item: KubeObject): RawJson | undefined {
+  return (item as { [RAW_JSON]?: RawJson })[RAW_JSON];
 }
 
 export async function* listObjects(client: KubeRequester, resource: Pick<ApiResource, 'groupVersion' | 'resource' | 'namespaced' | 'kind'>, options: ListOptions = {}): AsyncGenerator<KubeObject> {
   const path = resourcePath(resource, options.namespace);
-  const fetchPage = (token: string | undefined): Promise<ScannedPage> => {
+  const fetchPage = (token: string | undefined): Promise<Page> => {
     const query = { limit: String(options.limit ?? 500), continue: token, labelSelector: options.labelSelector };
-    const page = client.getJsonText ? client.getJsonText(path, query, options.signal).then(parsePage) : client.getJson<ListPage>(path, query, options.signal);
+    const page = client.getJsonBytes ? client.getJsonBytes(path, query, options.signal).then(scannedPage) : client.getJson<ListPage>(path, query, options.signal).then(parsedPage);
     // Awaited below; a consumer that stops early must not leave an unhandled rejection behind.
     page.catch(() => undefined);
     return page;
@@ -83,9 +102,9 @@ export async function* listObjects(client: KubeRequester, resource: Pick<ApiReso
   let restarted = false;
   // The opening of a raw item that lacks apiVersion and kind (a built-in type's list item).
   const typedOpening = `{"apiVersion":${JSON.stringify(resource.groupVersion)},"kind":${JSON.stringify(resource.kind)},`;
-  let pending: Promise<ScannedPage> | undefined = fetchPage(undefined);
+  let pending: Promise<Page> | undefined = fetchPage(undefined);
   while (pending) {
-    let page: ScannedPage;
+    let page: Page;
     try {
       page = await pending;
     } catch (error) {
@@ -99,24 +118,22 @@ export async function* listObjects(client: KubeRequester, resource: Pick<ApiReso
       }
       throw error;
     }
-    token = page.metadata?.continue || undefined;
+    token = page.continueToken;
     // The next page is fetched while this one is consumed, so the API server's time and ours
     // overlap: one request in flight and at most two pages in memory per list.
     pending = token ? fetchPage(token) : undefined;
-    const items = page.items ?? [];
-    const { text, spans } = page;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
+    for (let i = 0; i < page.length; i++) {
+      const { item, bytes } = page.item(i);
       let opening: string | undefined;
       // An object with at least one member: `{` then not `}` (the API server sends no spaces).
-      if (text && spans && text.charCodeAt(spans[2 * i]!) === 0x7b && text.charCodeAt(spans[2 * i]! + 1) !== 0x7d) {
+      if (bytes && bytes[0] === 0x7b && bytes[1] !== 0x7d) {
         if (item.apiVersion === undefined && item.kind === undefined) opening = typedOpening;
         else if (item.apiVersion === resource.groupVersion && item.kind === resource.kind) opening = '{';
       }
       item.apiVersion = resource.groupVersion;
       item.kind = resource.kind;
       // Past the item's own '{': the opening stands for it.
-      if (opening) (item as { [RAW_JSON]?: readonly [string, string] })[RAW_JSON] = [opening, text!.slice(spans![2 * i]! + 1, spans![2 * i + 1])];
+      if (opening) (item as { [RAW_JSON]?: RawJson })[RAW_JSON] = [opening, bytes!.subarray(1)];
       yield item;
     }
   }

@@ -44,10 +44,10 @@ export class ReconnectingClient implements KubeWriter {
     return this.ride(() => this.inner.getJson<T>(path, query, signal), signal);
   }
 
-  getJsonText(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<string> {
+  getJsonBytes(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<Buffer> {
     const inner = this.inner;
-    if (!inner.getJsonText) return this.getJson(path, query, signal).then((body) => JSON.stringify(body));
-    return this.ride(() => inner.getJsonText!(path, query, signal), signal);
+    if (!inner.getJsonBytes) return this.getJson(path, query, signal).then((body) => Buffer.from(JSON.stringify(body)));
+    return this.ride(() => inner.getJsonBytes!(path, query, signal), signal);
   }
 
   sendJson<T>(method: WriteMethod, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {

@@ -3,7 +3,7 @@
 // upload parts), and V8 lets ~64 MB of that pile up before it collects on its own: the process's
 // peak memory then follows its throughput, not what it holds. Collecting every few thousand items
 // bounds it, for a few milliseconds each (the marking is incremental: `execution: 'async'`).
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 type Collect = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
@@ -29,16 +29,40 @@ function collector(): Collect | null {
  */
 export const ITEMS_PER_COLLECTION = 2_500;
 
+/**
+ * For a caller whose objects die young (a backup parses each listed item just before writing it):
+ * what is left to pile up is Buffers (LIST pages, gzip members, upload parts), so a collection is
+ * started only when their total grew this much since its lowest point after the last one. Checked
+ * every CHECK_EVERY ticks (V8's heap statistics: ~2 µs a call).
+ */
+export const EXTERNAL_BUDGET_BYTES = 16 * 1024 * 1024;
+const CHECK_EVERY = 500;
+
 export class GcPacer {
   private since = 0;
+  /** The lowest Buffer total seen since the last collection started. */
+  private floor = Infinity;
 
-  constructor(private readonly every = ITEMS_PER_COLLECTION) {}
+  /**
+   * Every `every` ticks a collection; with `externalBudget`, every CHECK_EVERY ticks a look at the
+   * Buffer total instead, and a collection when it grew by `externalBudget` bytes.
+   */
+  constructor(
+    private readonly every = ITEMS_PER_COLLECTION,
+    private readonly externalBudget?: number,
+  ) {}
 
-  /** Counts `n` units of work; each `every` of them, starts a collection. */
+  /** Counts `n` units of work; starts a collection when they say so. */
   tick(n = 1): void {
     this.since += n;
-    if (this.since < this.every) return;
+    if (this.since < (this.externalBudget === undefined ? this.every : CHECK_EVERY)) return;
     this.since = 0;
+    if (this.externalBudget !== undefined) {
+      const buffers = getHeapStatistics().external_memory;
+      this.floor = Math.min(this.floor, buffers);
+      if (buffers - this.floor < this.externalBudget) return;
+      this.floor = Infinity;
+    }
     collector()?.({ type: 'major', execution: 'async' });
   }
 }
