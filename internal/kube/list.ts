@@ -89,6 +89,11 @@ export function rawJsonOf(item: KubeObject): RawJson | undefined {
   return (item as { [RAW_JSON]?: RawJson })[RAW_JSON];
 }
 
+/** Lets go of an item's raw JSON (and so of its page's bytes), for an item kept past its page. */
+export function dropRawJson(item: KubeObject): void {
+  if (rawJsonOf(item)) (item as { [RAW_JSON]?: RawJson })[RAW_JSON] = undefined;
+}
+
 export async function* listObjects(client: KubeRequester, resource: Pick<ApiResource, 'groupVersion' | 'resource' | 'namespaced' | 'kind'>, options: ListOptions = {}): AsyncGenerator<KubeObject> {
   const path = resourcePath(resource, options.namespace);
   const fetchPage = (token: string | undefined): Promise<Page> => {
