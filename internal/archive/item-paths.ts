@@ -21,8 +21,9 @@ export interface ArchiveItemCoordinates {
 
 /** `resources/<gr>/<versionDir>/<namespaces/ns|cluster>/<name>.json`; versionDir '' means none. */
 export function itemPath(c: ArchiveItemCoordinates, versionDir: string): string {
+  // Two per item written: a template, not an array joined (a backup's allocations are per item).
   const scope = c.namespace ? `namespaces/${c.namespace}` : 'cluster';
-  return ['resources', c.groupResource, versionDir, scope, `${c.name}.json`].filter(Boolean).join('/');
+  return versionDir ? `resources/${c.groupResource}/${versionDir}/${scope}/${c.name}.json` : `resources/${c.groupResource}/${scope}/${c.name}.json`;
 }
 
 export function itemPaths(c: ArchiveItemCoordinates): string[] {

@@ -69,8 +69,7 @@ const templates: HeaderTemplate[] = [];
 
 /** Fields the same in every header of a run (mode, owner, mtime, type, magic), laid out once: 200,000 headers at 100,000 items. */
 function templateFor(mtime: number, typeflag: string): HeaderTemplate {
-  const found = templates.find((t) => t.mtime === mtime && t.typeflag === typeflag);
-  if (found) return found;
+  for (const t of templates) if (t.mtime === mtime && t.typeflag === typeflag) return t;
   const bytes = Buffer.alloc(BLOCK);
   writeOctal(bytes, 100, 0o755, 8);
   writeOctal(bytes, 108, 0, 8);
@@ -148,9 +147,12 @@ export class BackupArchiveWriter {
 
   /** One item's JSON, whole or in parts written one after the other (`ItemJson`), at each of its paths. */
   async addItem(item: ArchiveItemCoordinates, json: ItemJson): Promise<void> {
-    const size = typeof json === 'string' ? Buffer.byteLength(json) : json.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.length), 0);
+    let size = 0;
+    if (typeof json === 'string') size = Buffer.byteLength(json);
+    else for (let i = 0; i < json.length; i++) size += typeof json[i] === 'string' ? Buffer.byteLength(json[i] as string) : (json[i] as Uint8Array).length;
     const paths = itemPaths(item);
-    const room = paths.reduce((sum, path) => sum + headerRoom(path) + padded(size), 0);
+    let room = 0;
+    for (let i = 0; i < paths.length; i++) room += headerRoom(paths[i]!) + padded(size);
     if (room > BATCH) {
       // An object larger than a batch (a big ConfigMap) is written from its own buffer.
       const data = typeof json === 'string' ? Buffer.from(json) : Buffer.concat(json.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
@@ -170,7 +172,8 @@ export class BackupArchiveWriter {
       else if (typeof json === 'string') this.batch.write(json, at, size, 'utf8');
       else {
         let to = at;
-        for (const part of json) {
+        for (let i = 0; i < json.length; i++) {
+          const part = json[i]!;
           if (typeof part === 'string') to += this.batch.write(part, to, 'utf8');
           else {
             this.batch.set(part, to);

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { BodyBuffer } from './body-buffer.ts';
 import { apiErrorFrom, isRetryableNetworkError, isRetryableStatus, KubeApiError, KubeUnreachableError } from './errors.ts';
 import { assertNoDotSegments } from './names.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
@@ -11,8 +12,11 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 export interface KubeRequester {
   /** GETs `path` (relative to the server URL) with `query`; resolves to the parsed JSON body. */
   getJson<T = unknown>(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<T>;
-  /** The same GET's body as sent, undecoded: a lister parses a page item by item (see list-spans.ts). */
-  getJsonBytes?(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<Buffer>;
+  /**
+   * The same GET's body as sent, undecoded, read into `into` (a lister parses a page item by item:
+   * list-spans.ts); the result is a view of `into`, valid until it is used again.
+   */
+  getJsonBytes?(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal, into?: BodyBuffer): Promise<Buffer>;
 }
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -33,8 +37,9 @@ interface TransientError {
   retryAfterMs?: number;
 }
 
-type BodyKind = 'text' | 'bytes';
-type BodyOf<K extends BodyKind> = K extends 'bytes' ? Buffer : string;
+/** A body as text, or as bytes read into a BodyBuffer. */
+type BodyKind = 'text' | BodyBuffer;
+type BodyOf<K extends BodyKind> = K extends BodyBuffer ? Buffer : string;
 
 export class KubeHttpClient implements KubeWriter {
   private readonly server: URL;
@@ -59,8 +64,8 @@ export class KubeHttpClient implements KubeWriter {
     return JSON.parse(await this.call('GET', path, query, undefined, signal)) as T;
   }
 
-  getJsonBytes(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<Buffer> {
-    return this.call('GET', path, query, undefined, signal, undefined, 'bytes');
+  getJsonBytes(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal, into = new BodyBuffer()): Promise<Buffer> {
+    return this.call('GET', path, query, undefined, signal, undefined, into);
   }
 
   async sendJson<T>(method: WriteMethod, path: string, body?: unknown, query: Record<string, string | undefined> = {}): Promise<T> {
@@ -155,15 +160,20 @@ export class KubeHttpClient implements KubeWriter {
         },
         (res) => {
           // Text is decoded as it comes, not gathered into one Buffer first (a second copy of every
-          // body outside V8's heap). Bytes (a LIST page, parsed item by item: list-spans.ts) are
-          // joined once, at the end, and the page is not decoded whole.
-          const bytes = kind === 'bytes';
-          if (!bytes) res.setEncoding('utf8');
-          const chunks: (string | Buffer)[] = [];
-          res.on('data', (c: string | Buffer) => chunks.push(c));
+          // body outside V8's heap). Bytes (a LIST page, parsed item by item: list-spans.ts) go into
+          // the caller's reusable buffer, and the page is not decoded whole.
+          const into = kind instanceof BodyBuffer ? kind : undefined;
+          const chunks: string[] = [];
+          if (into) {
+            into.reset();
+            res.on('data', (c: Buffer) => into.append(c));
+          } else {
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => chunks.push(c));
+          }
           res.on('error', reject);
           res.on('end', () => {
-            const body = bytes ? Buffer.concat(chunks as Buffer[]) : chunks.join('');
+            const body = into ? into.view() : chunks.join('');
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) return resolve(body as BodyOf<K>);
             const text = body.toString();

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import type { ApiResource } from './discovery.ts';
 import { KubeApiError } from './errors.ts';
 import type { KubeRequester } from './http-client.ts';
-import { listObjects, rawJsonOf } from './list.ts';
+import { BodyBuffer } from './body-buffer.ts';
+import { listObjects, rawJsonOf, type KubeObject } from './list.ts';
 
 const configmaps = { group: '', groupVersion: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true } as ApiResource;
 
@@ -97,6 +98,36 @@ test("each item's JSON as the server sent it, apiVersion and kind first; none wh
   assert.is(got[1], JSON.stringify(items[1]));
   assert.is(got.length, 3);
   for await (const item of listObjects({ getJson: text.getJson }, widgets, { namespace: 'shop' })) assert.is(rawJsonOf(item), undefined);
+});
+
+test("a page's buffer is read into again only after its items let go of their raw JSON", async () => {
+  const page = (n: number) =>
+    JSON.stringify({ metadata: n < 3 ? { continue: String(n + 1) } : {}, items: [0, 1].map((i) => ({ metadata: { name: `cm-${n}-${i}` }, data: { fill: String(n).repeat(100 + 50 * n) } })) });
+  const intos = new Set<BodyBuffer>();
+  const client: KubeRequester = {
+    async getJson<T>(): Promise<T> {
+      throw new Error('bytes were asked for');
+    },
+    async getJsonBytes(_path, query = {}, _signal, into = new BodyBuffer(16)) {
+      intos.add(into);
+      into.reset();
+      // In two chunks, as a socket gives them; the buffer grows to fit.
+      const body = Buffer.from(page(query.continue ? Number(query.continue) : 1));
+      into.append(body.subarray(0, 10));
+      into.append(body.subarray(10));
+      return into.view();
+    },
+  };
+  const kept: KubeObject[] = [];
+  for await (const item of listObjects(client, configmaps, { namespace: 'shop' })) {
+    const raw = rawJsonOf(item);
+    assert.ok(raw, `${item.metadata.name} as sent, while its page is current`);
+    assert.equal(JSON.parse(raw[0] + Buffer.from(raw[1]).toString()), item);
+    kept.push(item);
+  }
+  assert.is(intos.size, 2, 'two buffers, alternating');
+  assert.equal(kept.map((i) => [i.metadata.name, rawJsonOf(i) !== undefined]), [['cm-1-0', false], ['cm-1-1', false], ['cm-2-0', true], ['cm-2-1', true], ['cm-3-0', true], ['cm-3-1', true]]);
+  assert.is((kept[0]!.data as { fill: string }).fill, '1'.repeat(150), 'an item kept past its page is whole');
 });
 
 test.run();

@@ -3,6 +3,7 @@
 // with apiVersion and kind set (the API server leaves them off list items).
 import type { ApiResource } from './discovery.ts';
 import type { KubeRequester } from './http-client.ts';
+import { BodyBuffer } from './body-buffer.ts';
 import { listSpans } from './list-spans.ts';
 import { nameSegment, namespaceSegment } from './names.ts';
 
@@ -41,17 +42,26 @@ interface ListPage {
   metadata?: { continue?: string };
 }
 
+/** Whether a page's buffer still holds that page (list.ts reads the next page but one into it). */
+interface PageLease {
+  live: boolean;
+}
+
 /** One page of a list, its items parsed when asked for. */
 interface Page {
   continueToken: string | undefined;
   length: number;
-  /** Item `i` (apiVersion and kind not yet set), and where its JSON lies in the page's bytes if known. */
-  item(i: number): { item: KubeObject; bytes?: Buffer };
+  /** Live while the buffer item bytes are views of holds this page. */
+  lease?: PageLease;
+  /** Item `i`, parsed (apiVersion and kind not yet set). */
+  item(i: number): KubeObject;
+  /** Its JSON in the page's bytes past its opening `{`, when it is an object with members as sent; else undefined. */
+  restOf?(i: number): Buffer | undefined;
 }
 
 function parsedPage(page: ListPage): Page {
   const items = page.items ?? [];
-  return { continueToken: page.metadata?.continue || undefined, length: items.length, item: (i) => ({ item: items[i]! }) };
+  return { continueToken: page.metadata?.continue || undefined, length: items.length, item: (i) => items[i]! };
 }
 
 /**
@@ -65,18 +75,26 @@ function scannedPage(bytes: Buffer): Page {
   return {
     continueToken: metadata?.continue || undefined,
     length: spans.items.length / 2,
-    item(i) {
+    item: (i) => JSON.parse(bytes.toString('utf8', spans.items[2 * i], spans.items[2 * i + 1])) as KubeObject,
+    restOf(i) {
       const start = spans.items[2 * i]!;
-      const end = spans.items[2 * i + 1]!;
-      return { item: JSON.parse(bytes.toString('utf8', start, end)) as KubeObject, bytes: bytes.subarray(start, end) };
+      // An object with at least one member: `{` then not `}` (the API server sends no spaces).
+      return bytes[start] === 0x7b && bytes[start + 1] !== 0x7d ? bytes.subarray(start + 1, spans.items[2 * i + 1]) : undefined;
     },
   };
 }
 
 const RAW_JSON = Symbol('kubectl-velero.rawJson');
+const RAW_LEASE = Symbol('kubectl-velero.rawLease');
 
 /** An item's JSON in parts written one after the other. */
 export type RawJson = readonly [opening: string, rest: Uint8Array];
+
+/** What a listed item carries: its raw JSON, and the lease of the page its bytes are views of. */
+interface HeldRaw {
+  [RAW_JSON]?: RawJson;
+  [RAW_LEASE]?: PageLease;
+}
 
 /**
  * A listed item's JSON as the API server sent it, in two parts to be written one after the other:
@@ -86,19 +104,32 @@ export type RawJson = readonly [opening: string, rest: Uint8Array];
  * The bytes are a view of the page's, so they cost no copy, and keep that page alive while held.
  */
 export function rawJsonOf(item: KubeObject): RawJson | undefined {
-  return (item as { [RAW_JSON]?: RawJson })[RAW_JSON];
+  const held = item as HeldRaw;
+  return held[RAW_LEASE]?.live ? held[RAW_JSON] : undefined;
 }
 
 /** Lets go of an item's raw JSON (and so of its page's bytes), for an item kept past its page. */
 export function dropRawJson(item: KubeObject): void {
-  if (rawJsonOf(item)) (item as { [RAW_JSON]?: RawJson })[RAW_JSON] = undefined;
+  if (rawJsonOf(item)) (item as HeldRaw)[RAW_JSON] = undefined;
 }
 
 export async function* listObjects(client: KubeRequester, resource: Pick<ApiResource, 'groupVersion' | 'resource' | 'namespaced' | 'kind'>, options: ListOptions = {}): AsyncGenerator<KubeObject> {
   const path = resourcePath(resource, options.namespace);
+  // Two buffers, one page each, alternating: the page being consumed and the one fetched ahead. A
+  // buffer is read into again only once its page's items were all consumed, and its lease ends
+  // first, so the raw JSON of an item kept longer (views of the buffer) is gone: such an item is
+  // serialised when written. The lister keeps no item: each dies as soon as its consumer is done.
+  const buffers = [new BodyBuffer(), new BodyBuffer()];
+  const leases: PageLease[] = [{ live: false }, { live: false }];
+  let fetches = 0;
   const fetchPage = (token: string | undefined): Promise<Page> => {
+    const slot = fetches++ % 2;
+    leases[slot]!.live = false;
+    const next: PageLease = (leases[slot] = { live: true });
     const query = { limit: String(options.limit ?? 500), continue: token, labelSelector: options.labelSelector };
-    const page = client.getJsonBytes ? client.getJsonBytes(path, query, options.signal).then(scannedPage) : client.getJson<ListPage>(path, query, options.signal).then(parsedPage);
+    const page = client.getJsonBytes
+      ? client.getJsonBytes(path, query, options.signal, buffers[slot]).then((bytes) => ({ ...scannedPage(bytes), lease: next }))
+      : client.getJson<ListPage>(path, query, options.signal).then(parsedPage);
     // Awaited below; a consumer that stops early must not leave an unhandled rejection behind.
     page.catch(() => undefined);
     return page;
@@ -128,17 +159,20 @@ export async function* listObjects(client: KubeRequester, resource: Pick<ApiReso
     // overlap: one request in flight and at most two pages in memory per list.
     pending = token ? fetchPage(token) : undefined;
     for (let i = 0; i < page.length; i++) {
-      const { item, bytes } = page.item(i);
+      const item = page.item(i);
       let opening: string | undefined;
-      // An object with at least one member: `{` then not `}` (the API server sends no spaces).
-      if (bytes && bytes[0] === 0x7b && bytes[1] !== 0x7d) {
+      if (page.lease) {
         if (item.apiVersion === undefined && item.kind === undefined) opening = typedOpening;
         else if (item.apiVersion === resource.groupVersion && item.kind === resource.kind) opening = '{';
       }
       item.apiVersion = resource.groupVersion;
       item.kind = resource.kind;
-      // Past the item's own '{': the opening stands for it.
-      if (opening) (item as { [RAW_JSON]?: RawJson })[RAW_JSON] = [opening, bytes!.subarray(1)];
+      // The rest is past the item's own '{': the opening stands for it.
+      const rest = opening && page.restOf?.(i);
+      if (rest) {
+        (item as HeldRaw)[RAW_JSON] = [opening!, rest];
+        (item as HeldRaw)[RAW_LEASE] = page.lease;
+      }
       yield item;
     }
   }

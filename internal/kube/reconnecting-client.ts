@@ -5,6 +5,7 @@
 // back — a LIST page with the same continue token, a create that may already have been applied
 // (the restore then finds the object and compares it) — and if it does not come back, every call
 // from then on fails at once with one message, so the run ends promptly and says what it missed.
+import type { BodyBuffer } from './body-buffer.ts';
 import { KubeUnreachableError } from './errors.ts';
 import type { KubeWriter, WriteMethod } from './http-client.ts';
 
@@ -44,10 +45,10 @@ export class ReconnectingClient implements KubeWriter {
     return this.ride(() => this.inner.getJson<T>(path, query, signal), signal);
   }
 
-  getJsonBytes(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal): Promise<Buffer> {
+  getJsonBytes(path: string, query?: Record<string, string | undefined>, signal?: AbortSignal, into?: BodyBuffer): Promise<Buffer> {
     const inner = this.inner;
     if (!inner.getJsonBytes) return this.getJson(path, query, signal).then((body) => Buffer.from(JSON.stringify(body)));
-    return this.ride(() => inner.getJsonBytes!(path, query, signal), signal);
+    return this.ride(() => inner.getJsonBytes!(path, query, signal, into), signal);
   }
 
   sendJson<T>(method: WriteMethod, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {

@@ -33,12 +33,13 @@ export class ProgressLine {
     private readonly tty: boolean,
   ) {}
 
-  update(text: string): void {
+  /** `text` may be a function, called only when the line is redrawn: callers update once per item. */
+  update(text: string | (() => string)): void {
     if (!this.tty) return;
     const now = Date.now();
     if (now - this.last < 100) return;
     this.last = now;
-    this.out.write(`\r\x1b[K${text}`);
+    this.out.write(`\r\x1b[K${typeof text === 'string' ? text : text()}`);
     this.shown = true;
   }
 

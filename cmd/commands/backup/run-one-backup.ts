@@ -65,7 +65,7 @@ export async function runOneBackup(input: OneBackup): Promise<BackupRun> {
       source: new KubeClusterSource(client, settings.pageSize),
       target: store.target,
       concurrency: settings.concurrency,
-      onProgress: (p) => progress.update(`Backup in progress: ${p.itemsBackedUp} items backed up (${p.totalItems} found so far)${volumeBytes ? `, ${formatBytes(volumeBytes)} of volume data` : ''}`),
+      onProgress: (p) => progress.update(() => `Backup in progress: ${p.itemsBackedUp} items backed up (${p.totalItems} found so far)${volumeBytes ? `, ${formatBytes(volumeBytes)} of volume data` : ''}`),
       podSteps: (backup, log) => {
         // The volume policies, resolved against the cluster once per backup, decide for each engine.
         const lookup = policies && new VolumeActionLookup(policies, client, log);

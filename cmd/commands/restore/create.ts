@@ -115,7 +115,7 @@ The restore runs in this process (\`--wait\` is implied); its Restore object, lo
         nativeSnapshots,
         archiveLimits, name, veleroNamespace: this.veleroNamespace(), store: location.store, client, concurrency, dryRun: this.dryRun, spec, modifiers,
         labels: parseKeyValues('--labels', this.labels),
-        onProgress: (done, total) => progress.update(`Restore ${this.dryRun ? 'preview' : 'in progress'}: ${done}/${total} items`),
+        onProgress: (done, total) => progress.update(() => `Restore ${this.dryRun ? 'preview' : 'in progress'}: ${done}/${total} items`),
       });
       progress.done();
       const { phase, warnings = 0, errors = 0, progress: counts, failureReason, validationErrors } = run.restore.status;
