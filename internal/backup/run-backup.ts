@@ -15,7 +15,6 @@ import { selectorMatches } from './label-selector.ts';
 import { planListTasks, sortByOrder, type ListTask } from './plan.ts';
 import { ResourceList } from './resource-list.ts';
 import { ResultsCollector } from './results.ts';
-import { dropRawJson } from '../kube/list.ts';
 import { EXTERNAL_BUDGET_BYTES, GcPacer } from '../runtime/gc-pacer.ts';
 import { usesOldResourceFilters, validateBackupSpec } from './spec.ts';
 
@@ -128,11 +127,7 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
         gcPacer.tick();
         if (task.coversNamespaces && !namespaces.shouldInclude(item.metadata.namespace ?? '')) continue;
         if (item.metadata.namespace) namespacesWithItems.add(item.metadata.namespace);
-        // Kept until the list ends: not its page's bytes too (it is serialised when written).
-        if (task.order) {
-          dropRawJson(item);
-          buffered.push(item);
-        }
+        if (task.order) buffered.push(item);
         else await backupper.backupItem(item, task.resource);
       }
     } catch (error) {

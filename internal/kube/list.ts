@@ -101,16 +101,12 @@ interface HeldRaw {
  * an opening that puts apiVersion and kind first (list items lack them), and the rest of the
  * server's bytes. Undefined for an item that was not listed, or whose bytes could not be told apart.
  * Valid only while nothing changed the object (a backup item action, for one): the caller decides.
- * The bytes are a view of the page's, so they cost no copy, and keep that page alive while held.
+ * The bytes are a view of the lister's page buffer, so they cost no copy; once that buffer is read
+ * into again (the page's lease ended) this is undefined, and an item kept that long is serialised.
  */
 export function rawJsonOf(item: KubeObject): RawJson | undefined {
   const held = item as HeldRaw;
   return held[RAW_LEASE]?.live ? held[RAW_JSON] : undefined;
-}
-
-/** Lets go of an item's raw JSON (and so of its page's bytes), for an item kept past its page. */
-export function dropRawJson(item: KubeObject): void {
-  if (rawJsonOf(item)) (item as HeldRaw)[RAW_JSON] = undefined;
 }
 
 export async function* listObjects(client: KubeRequester, resource: Pick<ApiResource, 'groupVersion' | 'resource' | 'namespaced' | 'kind'>, options: ListOptions = {}): AsyncGenerator<KubeObject> {

@@ -30,4 +30,13 @@ test('a collection on every `every`th tick', async () => {
   assert.ok((await majorCollectionsDuring(() => pacer.tick(1000), 2000)) >= 1, 'ticks count by n');
 });
 
+test('with a Buffer budget: a collection once Buffers grew by it', async () => {
+  const pacer = new GcPacer(undefined, 16 * 1024 * 1024);
+  // The first look sets the floor. "None without growth" is not asserted: V8 may collect on its own here.
+  pacer.tick(500);
+  const held = Array.from({ length: 24 }, () => Buffer.alloc(1024 * 1024, 1));
+  assert.ok((await majorCollectionsDuring(() => pacer.tick(500), 2000)) >= 1, '24 MB more Buffers started one');
+  assert.is(held.length, 24);
+});
+
 test.run();
