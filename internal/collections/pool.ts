@@ -1,7 +1,7 @@
 // Runs `work` over `items` with at most `limit` at a time, in order of start. Every item is worked
 // on; the first rejection is thrown once all have settled (callers that must go on past a failure
 // catch inside `work`).
-export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: ArrayLike<T>, limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {

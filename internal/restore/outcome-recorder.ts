@@ -4,6 +4,7 @@ import type { BackupLog } from '../backup/backup-log.ts';
 import { ResultsCollector, scopeOf } from '../backup/results.ts';
 import type { ItemOutcome } from './apply-item.ts';
 import { formatDifferences } from './object-diff.ts';
+import { type ListedAction, RestoreResourceList } from './restore-resource-list.ts';
 
 export interface ItemRef {
   groupResource: string;
@@ -20,7 +21,7 @@ const indent = (lines: string[]) => lines.map((l) => `             ${l}`).join('
 
 export class OutcomeRecorder {
   readonly results = new ResultsCollector();
-  readonly resourceList: Record<string, string[]> = {};
+  private readonly resourceList = new RestoreResourceList();
   /** The dry run's lines; a real restore keeps none (a line per item would be memory per item). */
   readonly preview: string[] = [];
   restored = 0;
@@ -30,30 +31,30 @@ export class OutcomeRecorder {
     private readonly keepPreview = true,
   ) {}
 
-  private previewLine(line: string): void {
-    if (this.keepPreview) this.preview.push(line);
+  private previewLine(line: () => string): void {
+    if (this.keepPreview) this.preview.push(line());
   }
 
-  private list(ref: ItemRef, action: 'created' | 'updated' | 'failed' | 'skipped'): void {
-    (this.resourceList[ref.listKey] ??= []).push(`${label(ref)}(${action})`);
+  private list(ref: ItemRef, action: ListedAction): void {
+    this.resourceList.add(ref.listKey, ref.namespace, ref.name, action);
   }
 
   skipped(ref: ItemRef, reason: string): void {
     this.log.info('Skipping item', { resource: ref.groupResource, name: label(ref), reason });
-    this.previewLine(`skip       ${ref.groupResource} ${label(ref)}: ${reason}`);
+    this.previewLine(() => `skip       ${ref.groupResource} ${label(ref)}: ${reason}`);
     this.list(ref, 'skipped');
   }
 
   /** An item created in a namespace (or of a resource) that only a dry run made: not checked by the server. */
   previewedUnchecked(ref: ItemRef, why: string): void {
-    this.previewLine(`create     ${ref.groupResource} ${label(ref)} (${why}: not checked by the server)`);
+    this.previewLine(() => `create     ${ref.groupResource} ${label(ref)} (${why}: not checked by the server)`);
     this.list(ref, 'created');
   }
 
   error(ref: ItemRef, message: string): void {
     this.results.error(scopeOf(ref.namespace), `error restoring ${ref.groupResource}/${label(ref)}: ${message}`);
     this.log.error('Error restoring item', { resource: ref.groupResource, name: label(ref), error: message });
-    this.previewLine(`fail       ${ref.groupResource} ${label(ref)}: ${message}`);
+    this.previewLine(() => `fail       ${ref.groupResource} ${label(ref)}: ${message}`);
     this.list(ref, 'failed');
   }
 
@@ -67,24 +68,24 @@ export class OutcomeRecorder {
     switch (outcome.action) {
       case 'created':
         this.restored++;
-        this.previewLine(`create     ${ref.groupResource} ${label(ref)}`);
+        this.previewLine(() => `create     ${ref.groupResource} ${label(ref)}`);
         this.log.info('Restored item', { resource: ref.groupResource, name: label(ref) });
         return this.list(ref, 'created');
       case 'updated':
         this.restored++;
-        this.previewLine(`update     ${ref.groupResource} ${label(ref)}${outcome.differences.length ? `\n${indent(formatDifferences(outcome.differences))}` : ''}`);
+        this.previewLine(() => `update     ${ref.groupResource} ${label(ref)}${outcome.differences.length ? `\n${indent(formatDifferences(outcome.differences))}` : ''}`);
         this.log.info("Updated existing item to the backup's content", { resource: ref.groupResource, name: label(ref) });
         return this.list(ref, 'updated');
       case 'unchanged':
-        this.previewLine(`unchanged  ${ref.groupResource} ${label(ref)}`);
+        this.previewLine(() => `unchanged  ${ref.groupResource} ${label(ref)}`);
         this.log.info('Restore of item skipped: it already exists in the cluster and is the same as the backed up version', { resource: ref.groupResource, name: label(ref) });
         return this.list(ref, 'skipped');
       case 'exists-different':
         this.warning(ref, `could not restore, ${ref.kind} "${ref.name}" already exists. Warning: the in-cluster version is different than the backed-up version`);
-        this.previewLine(`skip       ${ref.groupResource} ${label(ref)}: exists and differs (use --existing-resource-policy=update)\n${indent(formatDifferences(outcome.differences))}`);
+        this.previewLine(() => `skip       ${ref.groupResource} ${label(ref)}: exists and differs (use --existing-resource-policy=update)\n${indent(formatDifferences(outcome.differences))}`);
         return this.list(ref, 'skipped');
       case 'update-refused':
-        this.previewLine(`skip       ${ref.groupResource} ${label(ref)}: exists, differs and the server refuses the update\n${indent(formatDifferences(outcome.differences))}`);
+        this.previewLine(() => `skip       ${ref.groupResource} ${label(ref)}: exists, differs and the server refuses the update\n${indent(formatDifferences(outcome.differences))}`);
         return this.list(ref, 'skipped');
       case 'failed':
         return this.error(ref, outcome.message);
@@ -92,7 +93,6 @@ export class OutcomeRecorder {
   }
 
   sortedResourceList(): Record<string, string[]> {
-    for (const entries of Object.values(this.resourceList)) entries.sort();
-    return this.resourceList;
+    return this.resourceList.toJSON();
   }
 }

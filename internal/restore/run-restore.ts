@@ -19,7 +19,7 @@ import { restoreOrder } from './priorities.ts';
 import { addRestoreLabels } from './reset-metadata.ts';
 import type { Restore } from './restore-object.ts';
 import { shouldRestoreStatus } from './restore-status.ts';
-import { CorruptItemError, StagedBackup, type StagedItem } from './staged-backup.ts';
+import { CorruptItemError, StagedBackup, type StagedItem, type StagedItemList } from './staged-backup.ts';
 import { GcPacer } from '../runtime/gc-pacer.ts';
 import { identityProblem } from './item-identity.ts';
 import { transformContext, volumesProvisionedAnew } from './transform-context.ts';
@@ -94,6 +94,14 @@ async function afterCreate(steps: readonly RestorePodStep[], pod: KubeObject, or
 const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
 const ITEM_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
+/** The indexes of the items `keep` keeps, in order. */
+function selectedIndexes(items: StagedItemList, keep: (namespace: string | undefined, name: string) => boolean): Uint32Array {
+  const out = new Uint32Array(items.length);
+  let kept = 0;
+  for (let i = 0; i < items.length; i++) if (keep(items.namespaceAt(i), items.nameAt(i))) out[kept++] = i;
+  return kept === out.length ? out : out.slice(0, kept);
+}
+
 export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   const { restore, staged, client } = input;
   const spec = restore.spec;
@@ -112,7 +120,7 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   const previewOnlyResources = new Set<string>();
 
   const reverseMapping = new Map(Object.entries(mapping).map(([from, to]) => [to, from]));
-  const namespaceItems = new Map((staged.items.get('namespaces') ?? []).map((i) => [i.name, i]));
+  const namespaceItems = new Map([...staged.itemsOf('namespaces')].map((i) => [i.name, i]));
   const namespaces = new NamespaceEnsurer(client, served.get('namespaces')!, { dryRun }, async (target) => {
     const source = reverseMapping.get(target) ?? target;
     const backedUp = namespaceItems.get(source);
@@ -125,16 +133,17 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     return addRestoreLabels({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: target } }, spec.backupName, restore.metadata.name);
   });
 
-  // Which items each resource restores, by coordinates; the total is what progress counts.
+  // Which items each resource restores (their indexes in its staged list), by coordinates; the
+  // total is what progress counts.
   const order = restoreOrder(staged.items.keys());
-  const selected = new Map<string, StagedItem[]>();
+  const selected = new Map<string, Uint32Array>();
   for (const gr of order) {
     const skip = filter.skipResource(gr);
     if (skip) {
       log.info('Skipping resource', { resource: gr, reason: skip });
       continue;
     }
-    selected.set(gr, (staged.items.get(gr) ?? []).filter((i) => !filter.skipByLocation(gr, i.namespace, i.name)));
+    selected.set(gr, selectedIndexes(staged.itemsOf(gr), (namespace, name) => !filter.skipByLocation(gr, namespace, name)));
   }
   const total = [...selected.values()].reduce((n, l) => n + l.length, 0);
   let done = 0;
@@ -213,9 +222,11 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   // Parsed items in flight at once, by their JSON size (see ByteBudget): bounded memory for any archive.
   const budget = new ByteBudget(ITEM_BYTES_IN_FLIGHT);
   const gcPacer = new GcPacer();
-  for (const [groupResource, items] of selected) {
+  for (const [groupResource, indexes] of selected) {
     const createdCrds: string[] = [];
-    await pool(items, input.concurrency ?? 8, async (item) => {
+    const items = staged.itemsOf(groupResource);
+    await pool(indexes, input.concurrency ?? 8, async (index) => {
+      const item = items.at(index);
       try {
         await budget.run(item.length, () => restoreOne(groupResource, item, createdCrds));
       } catch (error) {

@@ -33,13 +33,13 @@ test('every item reads back from the staging file, grouped by resource, in archi
   const staged = await StagedBackup.stage(Readable.from(await tarball(items)));
   assert.equal([...staged.items.keys()].sort(), ['configmaps', 'persistentvolumes']);
   assert.is(staged.items.get('configmaps')!.length, 200);
-  assert.equal(staged.items.get("configmaps")![0], { namespace: 'ns-1', name: 'item-1', offset: staged.items.get('configmaps')![0]!.offset, length: Buffer.byteLength(items[1]!.body) });
+  assert.equal(staged.items.get('configmaps')!.at(0), { namespace: 'ns-1', name: 'item-1', offset: staged.items.get('configmaps')!.at(0).offset, length: Buffer.byteLength(items[1]!.body) });
   // Reads in any order, in parallel, as the restore does.
-  const all = [...staged.items.entries()].flatMap(([gr, list]) => list.map((i) => ({ ...i, gr }))).reverse();
+  const all = [...staged.items.entries()].flatMap(([gr, list]) => [...list].map((i) => ({ ...i, gr }))).reverse();
   const read = await Promise.all(all.map((i) => staged.read(i, i.gr)));
   // The namespace comes from the item's path (Velero's rule).
   for (const [k, i] of all.entries()) assert.equal(read[k], withNamespace(JSON.parse(items.find((x) => x.name === i.name)!.body), i.namespace));
-  assert.is(staged.items.get('persistentvolumes')![0]!.namespace, undefined);
+  assert.is(staged.items.get('persistentvolumes')!.at(0).namespace, undefined);
   await staged.dispose();
   assert.not.ok(existsSync(staged.dir));
 });

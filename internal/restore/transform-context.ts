@@ -17,11 +17,11 @@ export async function volumesProvisionedAnew(staged: StagedBackup, claimsWithFsD
   const out = new Set<string>();
   // Claims whose data is in a CSI snapshot are provisioned from it: their old PV is not restored.
   const claimsWithVolumeData = new Set(claimsWithFsData);
-  for (const pvc of staged.items.get('persistentvolumeclaims') ?? []) {
+  for (const pvc of staged.itemsOf('persistentvolumeclaims')) {
     const item = (await staged.read(pvc, 'persistentvolumeclaims').catch(() => undefined)) as KubeObject | undefined;
     if (item?.metadata?.annotations?.[VOLUME_SNAPSHOT_NAME]) claimsWithVolumeData.add(`${item.metadata.namespace}/${item.metadata.name}`);
   }
-  for (const pv of staged.items.get('persistentvolumes') ?? []) {
+  for (const pv of staged.itemsOf('persistentvolumes')) {
     // A corrupt PV is reported when the PV tier reaches it; it cannot fail the whole restore here.
     const item = (await staged.read(pv, 'persistentvolumes').catch(() => undefined)) as { spec?: { claimRef?: { namespace?: string; name?: string } } } | undefined;
     if (!item) continue;
