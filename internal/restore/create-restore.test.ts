@@ -172,6 +172,16 @@ test('namespace mapping and filters: only shop, renamed; the namespace keeps its
   assert.ok(run.resourceList['v1/Namespace']!.includes('shop-b(created)'));
 });
 
+test('a backup without its Namespace: the namespace is made once and listed and counted once, however many items it holds', async () => {
+  const api = new FakeApi();
+  const run = await restore(await storeWithBackup(ITEMS.filter((i) => i.gr === 'configmaps')), api);
+  assert.is(run.restore.status.phase, 'Completed', JSON.stringify(run.results.toJSON()));
+  assert.equal(run.resourceList['v1/Namespace'], ['shop(created)']);
+  assert.is(created(api).filter((c) => c === 'Namespace/shop').length, 1);
+  // 6 ConfigMaps and the namespace (kube-root-ca.crt is skipped).
+  assert.equal(run.restore.status.progress, { totalItems: 7, itemsRestored: 7 });
+});
+
 test('a truncated tarball: the restore ends Failed, with the reason stored', async () => {
   const store = await storeWithBackup(ITEMS, (t) => t.subarray(0, Math.floor(t.length / 2)));
   const run = await restore(store, new FakeApi());

@@ -29,13 +29,16 @@ export class NamespaceEnsurer {
     if (previewOnly) this.previewOnly.add(name);
   }
 
+  /**
+   * 'created' goes to the first caller only: every other item of the namespace finds it existing
+   * (each caller records what it answers, and one namespace is one object restored).
+   */
   ensure(name: string): Promise<EnsureResult> {
-    let pending = this.done.get(name);
-    if (!pending) {
-      pending = this.make(name);
-      this.done.set(name, pending);
-    }
-    return pending;
+    const pending = this.done.get(name);
+    if (pending) return pending.then((result) => (result === 'created' ? 'existed' : result));
+    const made = this.make(name);
+    this.done.set(name, made);
+    return made;
   }
 
   private async make(name: string): Promise<EnsureResult> {
