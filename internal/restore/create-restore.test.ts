@@ -70,8 +70,8 @@ test("priority order: CRD, namespace, configmaps, services, then the rest alphab
   assert.is.not(widget.metadata.uid, 'old-uid');
   assert.is((api.get('deployments.apps', 'shop', 'web') as any).status, undefined, 'status dropped');
   assert.is((api.get('services', 'shop', 'web') as any).spec.clusterIP, undefined);
-  assert.equal(run.resourceList['v1/ConfigMap']!.slice(0, 2), ['shop/cm-0(created)', 'shop/cm-1(created)']);
-  assert.ok(run.resourceList['v1/ConfigMap']!.includes('shop/kube-root-ca.crt(skipped)'));
+  assert.equal(run.resourceList.toJSON()['v1/ConfigMap']!.slice(0, 2), ['shop/cm-0(created)', 'shop/cm-1(created)']);
+  assert.ok(run.resourceList.toJSON()['v1/ConfigMap']!.includes('shop/kube-root-ca.crt(skipped)'));
   assert.equal(run.restore.status.progress, { totalItems: 12, itemsRestored: 11 });
 });
 
@@ -150,7 +150,7 @@ test('existing objects: equal is unchanged, different is a warning (none) or pat
   assert.is(run.restore.status.phase, 'Completed');
   assert.is(run.restore.status.warnings, 1);
   assert.equal(run.results.toJSON().warnings, { namespaces: { shop: ['could not restore, ConfigMap "cm-1" already exists. Warning: the in-cluster version is different than the backed-up version'] } });
-  assert.ok(run.resourceList['v1/ConfigMap']!.includes('shop/cm-0(skipped)'));
+  assert.ok(run.resourceList.toJSON()['v1/ConfigMap']!.includes('shop/cm-0(skipped)'));
   assert.is((api.get('configmaps', 'shop', 'cm-1') as any).data.i, 'changed');
 
   const api2 = new FakeApi();
@@ -159,7 +159,7 @@ test('existing objects: equal is unchanged, different is a warning (none) or pat
   const updated = await createRestore({ name: 'r2', veleroNamespace: 'velero', spec: { backupName: 'b1', existingResourcePolicy: 'update' }, store: await storeWithBackup(), client: api2 });
   assert.is((api2.get('configmaps', 'shop', 'cm-1') as any).data.i, '1');
   assert.is(api2.get('configmaps', 'shop', 'cm-1')!.metadata.labels?.['velero.io/restore-name'], 'r2');
-  assert.ok(updated.resourceList['v1/ConfigMap']!.includes('shop/cm-1(updated)'));
+  assert.ok(updated.resourceList.toJSON()['v1/ConfigMap']!.includes('shop/cm-1(updated)'));
 });
 
 test('namespace mapping and filters: only shop, renamed; the namespace keeps its backed-up labels', async () => {
@@ -169,14 +169,14 @@ test('namespace mapping and filters: only shop, renamed; the namespace keeps its
   assert.ok(api.get('configmaps', 'shop-b', 'cm-3'));
   assert.not.ok(api.get('services', 'shop-b', 'web'));
   assert.equal(api.get('namespaces', undefined, 'shop-b')?.metadata.labels, { team: 'web', 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' });
-  assert.ok(run.resourceList['v1/Namespace']!.includes('shop-b(created)'));
+  assert.ok(run.resourceList.toJSON()['v1/Namespace']!.includes('shop-b(created)'));
 });
 
 test('a backup without its Namespace: the namespace is made once and listed and counted once, however many items it holds', async () => {
   const api = new FakeApi();
   const run = await restore(await storeWithBackup(ITEMS.filter((i) => i.gr === 'configmaps')), api);
   assert.is(run.restore.status.phase, 'Completed', JSON.stringify(run.results.toJSON()));
-  assert.equal(run.resourceList['v1/Namespace'], ['shop(created)']);
+  assert.equal(run.resourceList.toJSON()['v1/Namespace'], ['shop(created)']);
   assert.is(created(api).filter((c) => c === 'Namespace/shop').length, 1);
   // 6 ConfigMaps and the namespace (kube-root-ca.crt is skipped).
   assert.equal(run.restore.status.progress, { totalItems: 7, itemsRestored: 7 });

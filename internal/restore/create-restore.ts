@@ -18,6 +18,7 @@ import { StagedBackup } from './staged-backup.ts';
 import { StoredRestores } from './stored-restores.ts';
 import { startRestoreHeartbeat } from './restore-heartbeat.ts';
 import { validateRestoreSpec } from './validate-restore.ts';
+import { RestoreResourceList } from './restore-resource-list.ts';
 
 export interface CreateRestoreInput {
   name: string;
@@ -61,7 +62,7 @@ function failedRun(restore: Restore, phase: 'Failed' | 'FailedValidation', reaso
     restore.status.failureReason = reasons.join('; ');
     restore.status.errors = reasons.length;
   } else restore.status.validationErrors = reasons;
-  return { restore, log, results, resourceList: {}, preview: [] };
+  return { restore, log, results, resourceList: new RestoreResourceList(), preview: [] };
 }
 
 export async function createRestore(input: CreateRestoreInput): Promise<RestoreRun> {

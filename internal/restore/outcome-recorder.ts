@@ -21,7 +21,7 @@ const indent = (lines: string[]) => lines.map((l) => `             ${l}`).join('
 
 export class OutcomeRecorder {
   readonly results = new ResultsCollector();
-  private readonly resourceList = new RestoreResourceList();
+  readonly resourceList = new RestoreResourceList();
   /** The dry run's lines; a real restore keeps none (a line per item would be memory per item). */
   readonly preview: string[] = [];
   restored = 0;
@@ -92,7 +92,4 @@ export class OutcomeRecorder {
     }
   }
 
-  sortedResourceList(): Record<string, string[]> {
-    return this.resourceList.toJSON();
-  }
 }

@@ -25,13 +25,14 @@ import { identityProblem } from './item-identity.ts';
 import { transformContext, volumesProvisionedAnew } from './transform-context.ts';
 import { transformItem } from './transform-item.ts';
 import { waitForCrdsServed } from './wait-crds.ts';
+import type { RestoreResourceList } from './restore-resource-list.ts';
 
 export interface RestoreRun {
   restore: Restore;
   log: BackupLog;
   results: ResultsCollector;
-  /** Velero's resource list: `{"v1/ConfigMap": ["ns/name(created)", …]}` */
-  resourceList: Record<string, string[]>;
+  /** Velero's resource list: `{"v1/ConfigMap": ["ns/name(created)", …]}` (toJSON), and as stored (gzippedJson). */
+  resourceList: RestoreResourceList;
   /** The dry-run preview lines, one per object. */
   preview: string[];
 }
@@ -254,5 +255,5 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
   restore.status.warnings = results.warnings;
   restore.status.errors = results.errors;
   restore.status.phase = results.errors > 0 ? 'PartiallyFailed' : 'Completed';
-  return { restore, log, results, resourceList: rec.sortedResourceList(), preview: rec.preview };
+  return { restore, log, results, resourceList: rec.resourceList, preview: rec.preview };
 }

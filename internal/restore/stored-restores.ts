@@ -9,6 +9,7 @@ import type { BackupResults } from '../backup/results.ts';
 import type { Restore } from './restore-object.ts';
 import { HEARTBEAT_ANNOTATION, HOLDER_ANNOTATION, RENEW_ANNOTATION, restoreAsSeen } from './restore-heartbeat.ts';
 import { folderNames, RESTORES_PREFIX, restoreKeys } from '../storage/layout.ts';
+import type { RestoreResourceList } from './restore-resource-list.ts';
 
 export class RestoreNotFoundError extends Error {
   constructor(name: string, where: string) {
@@ -36,11 +37,11 @@ export class StoredRestores {
   }
 
   /** Log, results, resource list (and modifier rules) first; the final Restore object last. */
-  async put(restore: Restore, files: { /** gzipped */ log: Buffer; results: BackupResults; resourceList: Record<string, string[]>; modifiers?: string }): Promise<void> {
+  async put(restore: Restore, files: { /** gzipped */ log: Buffer; results: BackupResults; resourceList: RestoreResourceList; modifiers?: string }): Promise<void> {
     const keys = restoreKeys(restore.metadata.name);
     await this.store.put(keys.log, files.log);
     await this.store.put(keys.results, gzipSync(JSON.stringify(files.results)));
-    await this.store.put(keys.resourceList, gzipSync(JSON.stringify(files.resourceList)));
+    await this.store.put(keys.resourceList, files.resourceList.gzippedJson());
     if (files.modifiers !== undefined) await this.store.put(keys.resourceModifiers, files.modifiers);
     await this.putObject(this.withoutHeartbeat(restore));
   }
