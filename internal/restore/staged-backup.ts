@@ -2,9 +2,9 @@
 // (internal/archive refuses unsafe or corrupt input and bounds what it expands to) and each item's
 // plain copy — the preferred version at backup time — is appended to one staging file in a temp
 // dir. Only each item's coordinates, offset and length stay in memory (in columns, see
-// StagedItemList), so a backup of any size restores in bounded memory, and resources can then be visited in priority order (Velero extracts the tarball
-// the same way). One file, not one per item: creating 10,000 small files took 5.6 s of a
-// 10,000-item restore, appending takes ms.
+// StagedItemList), so a backup of any size restores in bounded memory, and resources can then be
+// visited in priority order (Velero extracts the tarball the same way). One file, not one per item:
+// creating 10,000 small files took 5.6 s of a 10,000-item restore, appending takes ms.
 //
 // An item is identified by its path, as Velero does (its namespace is set from the path), so the
 // restore's filters and namespace mappings, which look at paths, see what is restored: an item
