@@ -4,6 +4,7 @@ import type { Backup } from './backup-object.ts';
 import type { BackupResults } from './results.ts';
 import type { ItemSink } from './item-sink.ts';
 import type { Heartbeat } from './in-progress.ts';
+import type { ResourceList } from './resource-list.ts';
 
 export interface OpenArchive {
   sink: ItemSink;
@@ -17,7 +18,7 @@ export interface BackupFiles {
   backup: Backup;
   /** The log, gzipped (BackupLog.gzipped()). */
   log: Buffer;
-  resourceList: Record<string, string[]>;
+  resourceList: ResourceList;
   results: BackupResults;
   /** What the volume steps recorded (Velero's files; empty lists when absent). */
   volumes?: VolumeFiles;

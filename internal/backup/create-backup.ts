@@ -154,7 +154,7 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
   try {
     // Interrupted: the volume records may be half made; the backup is Failed without them.
     if (!(failure instanceof BackupInterruptedError)) await steps.volumes?.finish();
-    await input.target.publish({ backup, log: log.gzipped(), resourceList: (result?.resourceList ?? new ResourceList()).toJSON(), results: results.toJSON(), volumes: snapshots?.files });
+    await input.target.publish({ backup, log: log.gzipped(), resourceList: result?.resourceList ?? new ResourceList(), results: results.toJSON(), volumes: snapshots?.files });
   } catch (error) {
     // The store refused even the small files: nothing is listed, and the caller reports Failed.
     if (backup.status.phase !== 'Failed') {
@@ -164,6 +164,7 @@ export async function createBackup(input: CreateBackupInput): Promise<Backup> {
       await steps.snapshots.discard(snapshots).catch((discardError: unknown) => log.error(`the volume snapshots of this unpublished backup could not all be deleted: ${(discardError as Error).message}`));
     }
   }
+  result?.resourceList.close();
   // The published record speaks for the backup now. Were it not published, the record left behind
   // goes stale and readers show the backup Failed, which is what it is.
   await heartbeat.end().catch(() => undefined);

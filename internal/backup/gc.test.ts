@@ -10,6 +10,7 @@ import { type Backup, completeBackup, newBackup } from './backup-object.ts';
 import { buildBackupSpec } from './spec.ts';
 import { nsToMs, parseDuration } from './duration.ts';
 import { ObjectStoreBackupTarget } from './store-target.ts';
+import { ResourceList } from './resource-list.ts';
 import { StoredBackups } from './stored-backups.ts';
 import { startHeartbeat, type InProgressRecord } from './in-progress.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
@@ -46,7 +47,7 @@ async function putBackup(store: ObjectStore, name: string, ttl: string, ageMs: n
     const repo = await openRepository({ store, chunker: SMALL, packSize: 96 * 1024 });
     await repo.writeSnapshot(pieces(Buffer.concat([SHARED, randomBytes(120_000)])), { backup: name, namespace: 'shop', pod: 'db-0', volume: 'data' });
   }
-  await new ObjectStoreBackupTarget(store).publish({ backup, log: gzipSync(`log of ${name}\n`), resourceList: {}, results: { errors: {}, warnings: {} } });
+  await new ObjectStoreBackupTarget(store).publish({ backup, log: gzipSync(`log of ${name}\n`), resourceList: new ResourceList(), results: { errors: {}, warnings: {} } });
   return backup;
 }
 

@@ -1,28 +1,26 @@
 // NAME-resource-list.json.gz: every item written, keyed `group/version/Kind` (`v1/ConfigMap`,
-// `apps/v1/Deployment`), values `ns/name` (cluster-scoped: `name`), sorted.
-//
-// Held as names per namespace per key until the end, and joined into `ns/name` only then: the
-// names are the strings the item keys hold already (item-keys.ts), so an item costs an array slot
-// here, not a string of its own for the whole backup.
+// `apps/v1/Deployment`), values `ns/name` (cluster-scoped: `name`), sorted — built in bounded
+// memory (SortedListFile).
+import { SortedListFile } from '../collections/sorted-list-file.ts';
+
 export class ResourceList {
-  private readonly byKey = new Map<string, Map<string, string[]>>();
+  private readonly file = new SortedListFile();
 
   add(apiVersion: string, kind: string, namespace: string | undefined, name: string): void {
-    const key = `${apiVersion}/${kind}`;
-    let namespaces = this.byKey.get(key);
-    if (!namespaces) this.byKey.set(key, (namespaces = new Map()));
-    let names = namespaces.get(namespace ?? '');
-    if (!names) namespaces.set(namespace ?? '', (names = []));
-    names.push(name);
+    this.file.add(`${apiVersion}/${kind}`, namespace ? `${namespace}/${name}` : name);
+  }
+
+  /** The file as stored. */
+  gzippedJson(): Buffer {
+    return this.file.gzippedJson();
   }
 
   toJSON(): Record<string, string[]> {
-    const out: Record<string, string[]> = {};
-    for (const key of [...this.byKey.keys()].sort()) {
-      const values: string[] = [];
-      for (const [namespace, names] of this.byKey.get(key)!) for (const name of names) values.push(namespace ? `${namespace}/${name}` : name);
-      out[key] = values.sort();
-    }
-    return out;
+    return this.file.toJSON();
+  }
+
+  /** Frees the sort's temp files (see SortedListFile). */
+  close(): void {
+    this.file.close();
   }
 }

@@ -73,7 +73,7 @@ export class ObjectStoreBackupTarget implements BackupTarget {
     const keys = backupKeys(files.backup.metadata.name);
     const put = (key: string, body: Buffer) => this.store.put(key, body, { contentType: 'application/gzip' });
     await put(keys.log, files.log);
-    await put(keys.resourceList, gzJson(files.resourceList));
+    await put(keys.resourceList, files.resourceList.gzippedJson());
     await put(keys.results, gzJson(files.results));
     const volumes = files.volumes ?? {};
     await put(keys.volumeSnapshots, gzJson(volumes.volumeSnapshots ?? []));

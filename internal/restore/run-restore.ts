@@ -31,7 +31,11 @@ export interface RestoreRun {
   restore: Restore;
   log: BackupLog;
   results: ResultsCollector;
-  /** Velero's resource list: `{"v1/ConfigMap": ["ns/name(created)", …]}` (toJSON), and as stored (gzippedJson). */
+  /**
+   * Velero's resource list: `{"v1/ConfigMap": ["ns/name(created)", …]}` (toJSON), and as stored
+   * (gzippedJson). Its sort runs are temp files already unlinked: close() frees them sooner than the
+   * process's exit does.
+   */
   resourceList: RestoreResourceList;
   /** The dry-run preview lines, one per object. */
   preview: string[];
