@@ -231,12 +231,14 @@ export async function runRestore(input: RestoreInput): Promise<RestoreRun> {
     const createdCrds: string[] = [];
     const items = staged.itemsOf(groupResource);
     await pool(indexes, input.concurrency ?? 8, async (index) => {
-      const item = items.at(index);
+      let item: StagedItem | undefined;
       try {
-        await budget.run(item.length, () => restoreOne(groupResource, item, createdCrds));
+        item = items.at(index);
+        await budget.run(item.length, () => restoreOne(groupResource, item!, createdCrds));
       } catch (error) {
         // A bug or an unreadable staged file must not stop the other items.
-        rec.results.error('velero', `error restoring ${groupResource} ${item.namespace ?? ''}/${item.name}: ${(error as Error).message}`);
+        const which = item ? `${item.namespace ?? ''}/${item.name}` : `item ${index} (its staged name could not be read)`;
+        rec.results.error('velero', `error restoring ${groupResource} ${which}: ${(error as Error).message}`);
       } finally {
         gcPacer.tick();
         input.onProgress?.(++done, total);
