@@ -42,6 +42,8 @@ test('every item reads back from the staging file, grouped by resource, in archi
   assert.is(staged.items.get('persistentvolumes')!.at(0).namespace, undefined);
   await staged.dispose();
   assert.not.ok(existsSync(staged.dir));
+  // Its names are in the removed file: asked for, they are an error, never another file's bytes.
+  assert.throws(() => staged.items.get('configmaps')!.nameAt(0), /the staging file is closed/);
 });
 
 test('a truncated tarball fails the staging and leaves no temp dir behind', async () => {

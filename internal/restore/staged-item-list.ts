@@ -44,9 +44,14 @@ export class StagedStrings {
     this.fd = fd;
   }
 
+  /** The staging file is closed: names can no longer be read. */
+  detach(): void {
+    this.fd = -2;
+  }
+
   /** The UTF-8 text at `offset` (one pread: a name is a few dozen bytes in the page cache). */
   text(offset: number, length: number): string {
-    if (this.fd < 0) throw new Error('the staging file is not written yet');
+    if (this.fd < 0) throw new Error(this.fd === -1 ? 'the staging file is not written yet' : 'the staging file is closed');
     const buffer = Buffer.allocUnsafe(length);
     const read = readSync(this.fd, buffer, 0, length, offset);
     if (read !== length) throw new Error(`the staging file is short at ${offset} (${read} of ${length} bytes)`);
