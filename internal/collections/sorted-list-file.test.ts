@@ -69,11 +69,14 @@ test('a list larger than a gzip batch is stored as several members that read as 
   list.close();
 });
 
-test('an empty list is {}; a temp dir that cannot take a run is a clear error', () => {
+test('an empty list is {}; a temp dir that refuses runs keeps the entries in memory, and says why', () => {
   assert.is(gunzipSync(new SortedListFile().gzippedJson()).toString('utf8'), '{}');
   const list = new SortedListFile({ runEntries: 2, dir: '/nonexistent/kubectl-velero-test' });
-  list.add('v1/ConfigMap', 'a');
-  assert.throws(() => list.add('v1/ConfigMap', 'b'), /cannot write the resource list's sort runs in \/nonexistent\/kubectl-velero-test .*set TMPDIR/);
+  const pairs = pairsOf(50);
+  for (const [key, entry] of pairs) list.add(key, entry);
+  assert.match(list.spillError?.message ?? '', /cannot write the resource list's sort runs in \/nonexistent\/kubectl-velero-test .*set TMPDIR/);
+  sameText(gunzipSync(list.gzippedJson()).toString('utf8'), expectedJson(pairs), 'in memory after a refused run');
+  assert.is(new SortedListFile({ runEntries: 2 }).spillError, undefined);
 });
 
 test.run();

@@ -7,7 +7,9 @@
 // what made its memory grow with the backup's size.
 //
 // The run files are unlinked as soon as they are opened: only their descriptors name them, so a run
-// that dies leaves nothing in the temp dir, and close() (or the process's exit) frees the disk.
+// that dies leaves nothing in the temp dir, and close() (or the process's exit) frees the disk. A
+// temp dir that refuses a run (full, read-only, gone) is not a failed backup or restore: the entries
+// from then on stay in memory, as they all did before this sort (`spillError` says why).
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,8 @@ export class SortedListFile {
   private readonly runs: Run[] = [];
   private readonly runEntries: number;
   private readonly dir: string;
+  /** Why runs are no longer written, once the temp dir refused one. */
+  spillError: Error | undefined;
 
   constructor(options: SortedListFileOptions = {}) {
     this.runEntries = options.runEntries ?? RUN_ENTRIES;
@@ -43,7 +47,13 @@ export class SortedListFile {
   add(key: string, entry: string): void {
     this.keys.push(key);
     this.entries.push(entry);
-    if (this.entries.length >= this.runEntries) this.spill();
+    if (this.entries.length >= this.runEntries && !this.spillError) {
+      try {
+        this.spill();
+      } catch (error) {
+        this.spillError = error as Error;
+      }
+    }
   }
 
   /**
