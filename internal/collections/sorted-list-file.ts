@@ -14,14 +14,13 @@ import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { GzipBatches } from '../archive/gzip-batches.ts';
 
 /** Entries sorted in memory before a run is written: ~1.5 MB of strings at ~50 characters each. */
 const RUN_ENTRIES = 16_384;
 /** Bytes read from a run file at a time while merging. */
 const READ_BYTES = 64 * 1024;
-/** JSON text gzipped at a time. */
-const BATCH_BYTES = 256 * 1024;
 
 export interface SortedListFileOptions {
   /** Entries per run (tests use a few to merge many runs). */
@@ -61,11 +60,10 @@ export class SortedListFile {
    * inserted in sorted order. The runs are merged as they are read, a few KiB of each at a time.
    */
   gzippedJson(): Buffer {
-    const sources: Cursor[] = [new MemoryCursor(this.keys, this.entries, sortedIndexes(this.keys, this.entries)), ...this.runs.map((run) => new RunCursor(run))];
     const out = new GzipBatches();
     out.text('{');
     let currentKey: string | undefined;
-    for (const [key, entry] of merged(sources)) {
+    for (const [key, entry] of this.pairs()) {
       if (key !== currentKey) {
         out.text(`${currentKey === undefined ? '' : '],'}${JSON.stringify(key)}:[${JSON.stringify(entry)}`);
         currentKey = key;
@@ -87,6 +85,11 @@ export class SortedListFile {
     for (const run of this.runs.splice(0)) closeSync(run.fd);
     this.keys = [];
     this.entries = [];
+  }
+
+  /** Every [key, entry] pair in order: the runs and the entries not yet written, merged. */
+  private pairs(): Generator<[string, string]> {
+    return merged([new MemoryCursor(this.keys, this.entries, sortedIndexes(this.keys, this.entries)), ...this.runs.map((run) => new RunCursor(run))]);
   }
 
   /** Writes the entries gathered so far as one sorted run and forgets them. */
@@ -225,33 +228,4 @@ function tempFileError(error: unknown, dir: string): Error {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const why = code === 'ENOSPC' ? 'no space left on device' : code === 'EDQUOT' ? 'disk quota exceeded' : (error as Error).message;
   return new Error(`cannot write the resource list's sort runs in ${dir} (${why}): free space there or set TMPDIR to a directory with room`);
-}
-
-/**
- * Text gzipped a batch at a time as it comes, each batch a gzip member of its own (Go's reader, and
- * so Velero's, and ours read the members as one stream): the JSON of the whole list is never held.
- */
-class GzipBatches {
-  private readonly members: Buffer[] = [];
-  private buf = Buffer.allocUnsafe(BATCH_BYTES);
-  private used = 0;
-
-  text(s: string): void {
-    const need = Buffer.byteLength(s);
-    if (this.used + need > this.buf.length) {
-      this.seal();
-      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
-    }
-    this.used += this.buf.write(s, this.used);
-  }
-
-  gzipped(): Buffer {
-    this.seal();
-    return Buffer.concat(this.members);
-  }
-
-  private seal(): void {
-    if (this.used) this.members.push(gzipSync(this.buf.subarray(0, this.used)));
-    this.used = 0;
-  }
 }
