@@ -47,6 +47,7 @@ test('lists keyed and sorted as JSON.stringify of the plain sort, whether in mem
       sameText(stored, expectedJson(pairs), `runs of ${runEntries}`);
       // Read twice: the runs are read from their start each time.
       sameText(gunzipSync(list.gzippedJson()).toString('utf8'), stored, 'read again');
+      assert.equal(list.toJSON(), JSON.parse(expectedJson(pairs)));
       assert.equal(Object.keys(list.toJSON()), Object.keys(JSON.parse(stored)));
       // Run files are unlinked once open: nothing is ever left in the directory.
       assert.equal(readdirSync(dir), []);
