@@ -5,7 +5,7 @@
 // small fraction, a migration into cluster B under a new namespace name, and a
 // pack deleted by hand is named by `repo check` and fails the restore instead of starting on bad data.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type Dirent, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,7 +16,7 @@ import { binaryPath } from '../hack/harness/build.ts';
 import { downCluster, provider, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { COMPONENTS } from '../hack/harness/versions.ts';
 import { minioClient } from '../hack/harness/minio.ts';
-import { repoRoot } from '../hack/harness/paths.ts';
+import { clusterDir, repoRoot } from '../hack/harness/paths.ts';
 import { imageRef } from '../hack/images-lib/recipes.ts';
 import { dbdata, eventually, fixture, kubectl } from './fixtures/node-helpers.ts';
 import { killOutright, processImage, startImage } from './fixtures/process-restart.ts';
@@ -87,6 +87,23 @@ async function checksumsMatch(cluster: ClusterStatus, ns: string): Promise<void>
     await kubectl(cluster.kubeconfig, ['rollout', 'status', '-n', ns, `statefulset/${db}`, '--timeout=300s'], { timeoutMs: 320_000 });
     assert.is(await dbdata(cluster.kubeconfig, ['checksum', '--db', db, '-n', ns]), sums.get(db), `${db} rows in ${ns}`);
   }
+}
+
+/** Bytes of the files under `dir`, 0 while it does not exist; a file renamed or removed mid-walk counts 0. */
+function treeBytes(dir: string): number {
+  let total = 0;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) total += treeBytes(path);
+    else if (e.isFile()) total += statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  }
+  return total;
 }
 
 function uploaded(describe: string): number {
@@ -239,19 +256,29 @@ test('the object store dies in the middle of a volume restore: the restore fails
   const pid = minioPid();
   const image = processImage(pid);
   const running = startCommand(plugin, ['restore', 'create', 'fault-cut', '--from-backup', 'fault-2', '--namespace-mappings', 'fault:fault-b', ...HELPER, '--kubeconfig', b.kubeconfig], env);
+  // Bytes the restored pod's volume holds so far. With the local provider the kubelet's root dir is
+  // on this machine, so they are read from it every 5 ms: a `kubectl exec du` every 200 ms took
+  // ~0.5 s a round and once missed the whole window (the restore finished between two rounds).
+  const kubeletPods = join(clusterDir(b.name), 'node', 'kubelet', 'pods');
+  let uid = '';
   const received = async () => {
-    const r = await kubectl(b.kubeconfig, ['exec', '-n', 'fault-b', 'data', '-c', 'kubectl-velero-restore-wait', '--', 'du', '-sk', '/kubectl-velero/volumes/data'], { allowFail: true });
-    return Number(/^(\d+)/.exec(r.stdout)?.[1] ?? 0) * 1024;
+    if (!existsSync(kubeletPods)) {
+      const r = await kubectl(b.kubeconfig, ['exec', '-n', 'fault-b', 'data', '-c', 'kubectl-velero-restore-wait', '--', 'du', '-sk', '/kubectl-velero/volumes/data'], { allowFail: true });
+      return Number(/^(\d+)/.exec(r.stdout)?.[1] ?? 0) * 1024;
+    }
+    uid ||= (await kubectl(b.kubeconfig, ['get', 'pod', '-n', 'fault-b', 'data', '-o', 'jsonpath={.metadata.uid}'], { allowFail: true })).stdout.trim();
+    return uid ? treeBytes(join(kubeletPods, uid, 'volumes', 'kubernetes.io~empty-dir', 'data')) : 0;
   };
-  await eventually('part of the volume to be restored', async () => running.exited || (await received()) > 30e6, 300_000, 200);
+  await eventually('part of the volume to be restored', async () => running.exited || (await received()) > 30e6, 300_000, 5);
   assert.not.ok(running.exited, `the restore ended before MinIO was killed, so this test proves nothing:\n${running.output}`);
+  const bytesAtKill = await received();
   await killOutright(pid);
   const { code } = await running.exit;
   const out = running.output;
   assert.is(code, 1, out);
   assert.not.match(out, /completed/);
   assert.match(out, /restoring volume data of pod fault-b\/data from snapshot \w+ failed: [^\n]*backup storage location "minio"[^\n]*the pod stays in its init container/, out);
-  console.log(`volume restore with MinIO killed: ${out.split('\n').find((l) => l.startsWith('error:'))}`);
+  console.log(`volume restore with MinIO killed after ${bytesAtKill} of 300000000 bytes arrived: ${out.split('\n').find((l) => l.startsWith('error:'))}`);
   // The application never started on partial data: the pod still waits in restore-wait.
   const waiting = (await kubectl(b.kubeconfig, ['get', 'pod', '-n', 'fault-b', 'data', '-o', 'jsonpath={.status.initContainerStatuses[0].name}={.status.initContainerStatuses[0].state.running.startedAt}'])).stdout;
   assert.match(waiting, /^kubectl-velero-restore-wait=\S+/, waiting);

@@ -33,10 +33,25 @@ function run(cmd, args, buffered = false) {
 }
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+/** One line per failed test, repeated just above the summary: CI may keep only the end of the output. */
+const failures = [];
 
-async function uvu(dir, pattern, buffered = false) {
+/** The tests uvu reported as failed in `out`, each with the first line of its message. */
+function failedTests(where, out) {
+  const lines = out.split('\n');
+  const found = [];
+  lines.forEach((line, i) => {
+    const name = /^\s*FAIL\s+"(.*)"\s*$/.exec(line)?.[1];
+    if (name === undefined) return;
+    const message = lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
+    found.push(`${where}: ${name.slice(0, 160)}${message ? ` — ${message.slice(0, 200)}` : ''}`);
+  });
+  return found;
+}
+
+async function uvu(dir, pattern, buffered = false, label = dir) {
   const { code, out } = await run('uvu', ['-r', 'tsx', '-r', join(root, 'hack', 'uvu-hook-errors.cjs'), dir, pattern], buffered);
-  const num = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(out)?.[1] ?? 0);
+  const num = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(out)?.[1] ?? 0);
   const total = num('Total');
   const passed = num('Passed');
   const skipped = num('Skipped');
@@ -45,6 +60,9 @@ async function uvu(dir, pattern, buffered = false) {
   totals.passed += passed;
   totals.skipped += skipped;
   totals.failed += failed;
+  const named = failedTests(label, out);
+  failures.push(...named);
+  if (failed > named.length) failures.push(`${label}: ${failed - named.length} failure(s) not named by uvu (exit code ${code}; a crash before its summary?)`);
   return { passed, failed };
 }
 
@@ -95,7 +113,7 @@ async function e2eFiles() {
       }
       running.add(file);
       const started = Date.now();
-      const { passed, failed } = await uvu(dir, `^${file.replace(/\./g, '\\.')}$`, jobs > 1);
+      const { passed, failed } = await uvu(dir, `^${file.replace(/\./g, '\\.')}$`, jobs > 1, `${dir}/${file}`);
       running.delete(file);
       finished();
       const seconds = Math.round((Date.now() - started) / 1000);
@@ -112,12 +130,16 @@ if (mode === 'all') {
   console.log('=== type-check: tsc --noEmit');
   const { code } = await run('tsc', ['--noEmit']);
   if (code === 0) totals.passed += 1;
-  else totals.failed += 1;
+  else {
+    totals.failed += 1;
+    failures.push('tsc --noEmit: type errors (above)');
+  }
 }
 if (mode === 'all' || mode === 'unit') for (const dir of ['cmd', 'internal', 'hack']) await uvuGroup(dir);
 if (mode === 'all' || mode === 'e2e') await e2eFiles();
 
 const ran = totals.passed + totals.failed;
+if (failures.length) console.log(`\n=== failed\n${failures.join('\n')}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
 if (ran === 0) console.error('no test ran');
 process.exitCode = totals.failed > 0 || ran === 0 ? 1 : 0;
