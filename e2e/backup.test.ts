@@ -1,7 +1,7 @@
 // The backup commands against a real kube-apiserver + controller-manager and a real MinIO, run as a
 // user runs them: bin/kubectl-velero with a temp KUBECTL_VELERO_CONFIG and a MinIO location.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -135,6 +135,7 @@ test.before(async () => {
 
 test.after(async () => {
   await downCluster(CLUSTER);
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 test('one namespace: its objects, related cluster-scoped ones, Velero\'s files in the bucket', async () => {

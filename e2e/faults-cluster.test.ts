@@ -10,7 +10,7 @@
 // (its third page answered) instead of guessing with a sleep.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -197,10 +197,26 @@ test('the API server restarted in the middle of a restore: the restore waits for
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Bytes the restore has staged so far under `tmp` (its staging directories). */
-function stagedBytes(tmp: string): number {
+/**
+ * Bytes the restore process `pid` has staged so far in `tmp`. Its staging file is unlinked once
+ * open, so it is found through the process's descriptors: /proc names each one's file ("… (deleted)")
+ * and a stat through the descriptor reads the file's size.
+ */
+function stagedBytes(pid: number, tmp: string): number {
   let total = 0;
-  for (const d of readdirSync(tmp, { withFileTypes: true, recursive: true })) if (d.isFile()) total += statSync(join(d.parentPath, d.name)).size;
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return 0; // the process has ended
+  }
+  for (const fd of fds) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(`${tmp}/`)) total += statSync(`/proc/${pid}/fd/${fd}`).size;
+    } catch {
+      // closed since it was listed
+    }
+  }
   return total;
 }
 
@@ -219,9 +235,10 @@ test('the object store killed while a restore downloads the backup: the restore 
   const image = processImage(pid);
   const quickBeat = { ...env, TMPDIR: staging, KUBECTL_VELERO_HEARTBEAT_SECONDS: '1' };
   const running = startCommand(plugin, ['restore', 'create', 'r-cut-download', '--from-backup', 'heavy', '--namespace-mappings', 'heavy:heavy-copy', '--kubeconfig', c.kubeconfig], quickBeat);
-  await eventually('the download to be part-way', async () => running.exited || stagedBytes(staging) > 4 << 20, 60_000, 5);
+  const restorePid = running.child.pid!;
+  await eventually('the download to be part-way', async () => running.exited || stagedBytes(restorePid, staging) > 4 << 20, 60_000, 5);
   assert.not.ok(running.exited, `the restore ended before MinIO was killed, so this test proves nothing:\n${running.output}`);
-  const staged = stagedBytes(staging);
+  const staged = stagedBytes(restorePid, staging);
   await killOutright(pid);
   const { code } = await running.exit;
   const out = running.output;
@@ -232,7 +249,7 @@ test('the object store killed while a restore downloads the backup: the restore 
   console.log(`restore with MinIO killed after ${staged} bytes staged: ${out.trim().split('\n').find((l) => l.startsWith('error:'))}`);
   assert.match(out, /error: the restore failed \(backup storage location "minio": the object store \S+ at \S+ stopped sending backups\/heavy\/heavy\.tar\.gz part-way \([^)]+\)\), and its record could not be saved: backup storage location "minio": /, out);
   assert.not.match(out, /corrupt/);
-  assert.is(stagedBytes(staging), 0, 'the staged items are removed');
+  assert.equal(readdirSync(staging), [], 'nothing staged is left in the temp dir');
   assert.is((await runCommand('kubectl', ['--kubeconfig', c.kubeconfig, 'get', 'namespace', 'heavy-copy', '--ignore-not-found', '-o', 'name'], env)).stdout, '', 'nothing was restored');
 
   // Its record says InProgress with a heartbeat that stopped: shown Failed once that is stale.
@@ -243,14 +260,18 @@ test('the object store killed while a restore downloads the backup: the restore 
   assert.match(fidelity, /Fidelity:\s+\d+ objects checked, 0 missing, 0 different/, fidelity);
 });
 
-test('SIGKILL in the middle of a restore: the same restore run again completes it, nothing duplicated', async () => {
+test('SIGKILL in the middle of a restore: nothing of the backup is left in its temp dir, and the same restore run again completes it, nothing duplicated', async () => {
   await runCommand('kubectl', ['--kubeconfig', c.kubeconfig, 'delete', 'namespace', ...Array.from({ length: NAMESPACES }, (_, i) => `bench-${String(i).padStart(3, '0')}`), '--wait=true', '--timeout=300s'], env);
-  const running = startCommand(plugin, ['restore', 'create', 'r-cut', '--from-backup', 'after-restart', '--kubeconfig', c.kubeconfig], env);
+  const tmp = join(work, 'killed-tmp');
+  mkdirSync(tmp);
+  const running = startCommand(plugin, ['restore', 'create', 'r-cut', '--from-backup', 'after-restart', '--kubeconfig', c.kubeconfig], { ...env, TMPDIR: tmp });
   // Killed once part of the objects exist again.
   await eventually('some objects to be restored', async () => running.exited || (await countConfigMaps()) > 200, 120_000, 200);
   assert.not.ok(running.exited, `the restore ended before it was killed:\n${running.output}`);
   running.child.kill('SIGKILL');
   assert.is((await running.exit).signal, 'SIGKILL');
+  // Its staging file (every item of the backup, Secrets among them) had no name on disk.
+  assert.equal(readdirSync(tmp), [], 'the killed restore left nothing in its temp dir');
   const partial = await countConfigMaps();
   assert.ok(partial < OBJECTS / 2, `the restore was cut with ${partial} of ${OBJECTS / 2} config maps restored`);
   console.log(`restore killed with ${partial} of ${OBJECTS / 2} config maps restored`);

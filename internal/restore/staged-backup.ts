@@ -1,6 +1,6 @@
 // Stages a backup's items on local disk before restoring: the tarball is read once as a stream
 // (internal/archive refuses unsafe or corrupt input and bounds what it expands to) and each item's
-// plain copy — the preferred version at backup time — is appended to one staging file in a temp
+// plain copy — the preferred version at backup time — is appended to one staging file in the temp
 // dir, its name after it. Only each item's offset, lengths and namespace stay in memory (18 bytes in
 // columns, see StagedItemList), so a backup of any size restores in bounded memory, and resources
 // can then be visited in priority order (Velero extracts the tarball the same way). One file, not one per item:
@@ -10,8 +10,13 @@
 // restore's filters and namespace mappings, which look at paths, see what is restored: an item
 // whose content names another object, or whose name could not be a Kubernetes name, is corrupt.
 // Corrupt items are reported with their paths and the rest of the backup is restored.
+//
+// The staging file is unlinked as soon as it is open: only its descriptor names it, so a restore
+// that is killed (SIGKILL, OOM, a power cut) leaves none of the backup's items — Secrets among
+// them — in the temp dir, and the disk space is the kernel's to free when the process ends.
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, readSync } from 'node:fs';
-import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
+import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -50,7 +55,6 @@ const LIMIT_FLAGS: Record<ArchiveLimitError['limit'], string> = {
 
 export class StagedBackup {
   private constructor(
-    readonly dir: string,
     /** groupResource → items */
     readonly items: Map<string, StagedItemList>,
     /** Items refused while staging (names that are not Kubernetes names). */
@@ -60,14 +64,23 @@ export class StagedBackup {
   ) {}
 
   static async stage(tarball: Readable, limits: ReadOptions = {}): Promise<StagedBackup> {
-    const dir = await mkdtemp(join(tmpdir(), 'kubectl-velero-restore-')).catch((error: unknown) => {
-      throw stagingDiskFull(error) ?? error;
+    const path = join(tmpdir(), `kubectl-velero-restore-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const file = await open(path, 'wx+', 0o600).catch((error: unknown) => {
+      throw stagingFileError(error);
     });
-    const path = join(dir, 'items');
+    try {
+      await unlink(path);
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      throw stagingFileError(error);
+    }
     const items = new Map<string, StagedItemList>();
     const strings = new StagedStrings();
     const corrupt: CorruptItem[] = [];
-    const out = createWriteStream(path, { highWaterMark: 1 << 20 });
+    // The descriptor's number, not the FileHandle: a stream given the handle holds a reference to
+    // it that, with autoClose off, makes its close() wait forever. autoClose off: the same
+    // descriptor is read from once staging ends, and closed by dispose.
+    const out = createWriteStream(path, { fd: file.fd, autoClose: false, highWaterMark: 1 << 20 });
     // Always listened to: a write still in flight when a failure destroys the stream errors late.
     let writeError: Error | undefined;
     out.on('error', (error) => (writeError ??= error));
@@ -95,12 +108,14 @@ export class StagedBackup {
       }
       out.end();
       await finished(out);
-      const file = await open(path, 'r');
       strings.attach(file.fd);
-      return new StagedBackup(dir, items, corrupt, strings, file);
+      return new StagedBackup(items, corrupt, strings, file);
     } catch (error) {
       out.destroy();
-      await rm(dir, { recursive: true, force: true });
+      // The descriptor is closed once the stream's last write has returned ('close', with autoClose
+      // off, comes after it): closed before, its number could be reused by a file that write lands in.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
+      await file.close().catch(() => undefined);
       if (error instanceof ArchiveLimitError) throw new Error(`${error.message} (${LIMIT_FLAGS[error.limit]} raises the limit)`);
       throw stagingDiskFull(error) ?? error;
     }
@@ -141,12 +156,19 @@ export class StagedBackup {
     // Before the close: a descriptor number is reused by the next file opened.
     this.strings.detach();
     await this.file.close().catch(() => undefined);
-    await rm(this.dir, { recursive: true, force: true });
   }
 }
 
 /** What the errno of a full disk or exhausted quota says, in words. */
 const DISK_FULL: Record<string, string> = { ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded' };
+
+/** The staging file could not be made in the temp dir: said with the dir, and how to move it. */
+function stagingFileError(error: unknown): Error {
+  const full = stagingDiskFull(error);
+  if (full) return full;
+  const code = (error as NodeJS.ErrnoException).code;
+  return new Error(`cannot make the restore's staging file in ${tmpdir()}${code ? ` (${code})` : ''}: ${(error as Error).message}; set TMPDIR to a writable directory with room for the backup's items`);
+}
 
 /**
  * A full staging disk, told with the directory and the variable that moves it (TMPDIR: the staging

@@ -7,7 +7,7 @@
 //   - nothing unsafe printed: every error, result and log line is one line without control or
 //     bidi characters, and short;
 //   - no staging left behind, and the restore's memory stays bounded (checked by the caller).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { CorruptArchiveError } from '../../archive/reader.ts';
@@ -38,7 +38,24 @@ function checkLine(where: string, line: string, failures: string[]): void {
   if (line.length > 6000) failures.push(`${where}: a ${line.length}-character line`);
 }
 
-const stagingDirs = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('kubectl-velero-restore-')));
+/**
+ * Staging files in the temp dir by name, and those this process holds open (Linux's /proc names a
+ * descriptor's file): the file is unlinked once open, so one left open is a StagedBackup not disposed.
+ */
+function stagingFiles(): Set<string> {
+  const named = readdirSync(tmpdir()).filter((d) => d.startsWith('kubectl-velero-restore-'));
+  const open = existsSync('/proc/self/fd')
+    ? readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return target.includes('/kubectl-velero-restore-') ? [`${target} (open)`] : [];
+        } catch {
+          return [];
+        }
+      })
+    : [];
+  return new Set([...named, ...open]);
+}
 
 /**
  * The in-memory API server, made to behave as the real one where an attack depends on it: the
@@ -137,7 +154,7 @@ export async function fuzzArchives(opts: { seed: number; cases: number; onCase?:
   const rng = new Prng(opts.seed);
   const kinds = Object.keys(CASE_KINDS);
   const report: FuzzReport = { cases: 0, byKind: {}, outcomes: {}, failures: [] };
-  const before = stagingDirs();
+  const before = stagingFiles();
   for (let i = 0; i < opts.cases; i++) {
     const kind = kinds[i % kinds.length]!;
     opts.onCase?.(i, kind);
@@ -148,7 +165,7 @@ export async function fuzzArchives(opts: { seed: number; cases: number; onCase?:
     report.byKind[kind] = (report.byKind[kind] ?? 0) + 1;
     report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;
   }
-  const left = [...stagingDirs()].filter((d) => !before.has(d));
-  if (left.length) report.failures.push(`staging directories left behind: ${left.join(', ')}`);
+  const left = [...stagingFiles()].filter((d) => !before.has(d));
+  if (left.length) report.failures.push(`staging files left behind: ${left.join(', ')}`);
   return report;
 }
