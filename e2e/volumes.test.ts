@@ -5,7 +5,7 @@
 // small fraction, a migration into cluster B under a new namespace name, and a
 // pack deleted by hand is named by `repo check` and fails the restore instead of starting on bad data.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { type Dirent, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -89,21 +89,15 @@ async function checksumsMatch(cluster: ClusterStatus, ns: string): Promise<void>
   }
 }
 
-/** Bytes of the files under `dir`, 0 while it does not exist; a file renamed or removed mid-walk counts 0. */
+/** Bytes of the files under `dir`; 0 while it does not exist, or when a part of it goes mid-walk. */
 function treeBytes(dir: string): number {
-  let total = 0;
-  let entries: Dirent[];
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    let total = 0;
+    for (const d of readdirSync(dir, { withFileTypes: true, recursive: true })) if (d.isFile()) total += statSync(join(d.parentPath, d.name), { throwIfNoEntry: false })?.size ?? 0;
+    return total;
   } catch {
     return 0;
   }
-  for (const e of entries) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) total += treeBytes(path);
-    else if (e.isFile()) total += statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-  }
-  return total;
 }
 
 function uploaded(describe: string): number {
@@ -261,9 +255,10 @@ test('the object store dies in the middle of a volume restore: the restore fails
   // on this machine, so they are read from it every 5 ms: a `kubectl exec du` every 200 ms took
   // ~0.5 s a round and once missed the whole window (the restore finished between two rounds).
   const kubeletPods = join(clusterDir(b.name), 'node', 'kubelet', 'pods');
+  const nodeHere = existsSync(kubeletPods);
   let uid = '';
   const received = async () => {
-    if (!existsSync(kubeletPods)) {
+    if (!nodeHere) {
       const r = await kubectl(b.kubeconfig, ['exec', '-n', 'fault-b', 'data', '-c', 'kubectl-velero-restore-wait', '--', 'du', '-sk', '/kubectl-velero/volumes/data'], { allowFail: true });
       return Number(/^(\d+)/.exec(r.stdout)?.[1] ?? 0) * 1024;
     }

@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BackupArchiveWriter } from '../archive/writer.ts';
 import { StagedBackup } from './staged-backup.ts';
+import { openStagingFiles, stagingNames } from './staging.test-helpers.ts';
 
 async function tarball(items: { groupResource: string; namespace?: string; name: string; body: string }[]): Promise<Buffer> {
   const sink = new BackupArchiveWriter();
@@ -16,21 +16,6 @@ async function tarball(items: { groupResource: string; namespace?: string; name:
   await sink.finish();
   await ended;
   return Buffer.concat(chunks);
-}
-
-const stagingNames = () => readdirSync(tmpdir()).filter((d) => d.startsWith('kubectl-velero-restore-'));
-
-/** Staging files this process holds open (Linux: /proc names a descriptor's file, "(deleted)" once unlinked). */
-function openStagingFiles(): string[] {
-  if (!existsSync('/proc/self/fd')) return [];
-  const targets = readdirSync('/proc/self/fd').map((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      return '';
-    }
-  });
-  return targets.filter((t) => t.includes('/kubectl-velero-restore-'));
 }
 
 function withNamespace(item: { metadata: Record<string, unknown> }, namespace: string | undefined) {
@@ -49,8 +34,10 @@ test('every item reads back from the staging file, grouped by resource, in archi
   const staged = await StagedBackup.stage(Readable.from(await tarball(items)));
   // Unlinked once open: a restore killed now would leave nothing of the backup in the temp dir.
   assert.equal(stagingNames().filter((d) => !namesBefore.has(d)), [], 'nothing in the temp dir names the staging file');
-  if (existsSync('/proc/self/fd')) assert.equal(openStagingFiles().filter((t) => !t.endsWith(' (deleted)')), [], 'the staging file is open, unlinked');
-  if (existsSync('/proc/self/fd')) assert.is(openStagingFiles().length, 1, 'one staging file is open');
+  if (existsSync('/proc/self/fd')) {
+    assert.equal(openStagingFiles().filter((t) => !t.endsWith(' (deleted)')), [], 'the staging file is open, unlinked');
+    assert.is(openStagingFiles().length, 1, 'one staging file is open');
+  }
   assert.equal([...staged.items.keys()].sort(), ['configmaps', 'persistentvolumes']);
   assert.is(staged.items.get('configmaps')!.length, 200);
   assert.equal(staged.items.get('configmaps')!.at(0), { namespace: 'ns-1', name: 'item-1', offset: staged.items.get('configmaps')!.at(0).offset, length: Buffer.byteLength(items[1]!.body) });

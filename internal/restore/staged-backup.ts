@@ -53,6 +53,9 @@ const LIMIT_FLAGS: Record<ArchiveLimitError['limit'], string> = {
   'total-bytes': '--max-archive-size',
 };
 
+/** How the staging file's name starts, in the temp dir (it has the name only until it is open). */
+export const STAGING_FILE_PREFIX = 'kubectl-velero-restore-';
+
 export class StagedBackup {
   private constructor(
     /** groupResource → items */
@@ -64,7 +67,7 @@ export class StagedBackup {
   ) {}
 
   static async stage(tarball: Readable, limits: ReadOptions = {}): Promise<StagedBackup> {
-    const path = join(tmpdir(), `kubectl-velero-restore-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const path = join(tmpdir(), `${STAGING_FILE_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
     const file = await open(path, 'wx+', 0o600).catch((error: unknown) => {
       throw stagingFileError(error);
     });

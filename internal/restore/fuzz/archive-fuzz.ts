@@ -7,10 +7,9 @@
 //   - nothing unsafe printed: every error, result and log line is one line without control or
 //     bidi characters, and short;
 //   - no staging left behind, and the restore's memory stays bounded (checked by the caller).
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { CorruptArchiveError } from '../../archive/reader.ts';
+import { openStagingFiles, stagingNames } from '../staging.test-helpers.ts';
 import { KubeApiError } from '../../kube/errors.ts';
 import type { WriteMethod } from '../../kube/http-client.ts';
 import { namespaceProblem, pathSegmentProblem } from '../../kube/names.ts';
@@ -38,24 +37,8 @@ function checkLine(where: string, line: string, failures: string[]): void {
   if (line.length > 6000) failures.push(`${where}: a ${line.length}-character line`);
 }
 
-/**
- * Staging files in the temp dir by name, and those this process holds open (Linux's /proc names a
- * descriptor's file): the file is unlinked once open, so one left open is a StagedBackup not disposed.
- */
-function stagingFiles(): Set<string> {
-  const named = readdirSync(tmpdir()).filter((d) => d.startsWith('kubectl-velero-restore-'));
-  const open = existsSync('/proc/self/fd')
-    ? readdirSync('/proc/self/fd').flatMap((fd) => {
-        try {
-          const target = readlinkSync(`/proc/self/fd/${fd}`);
-          return target.includes('/kubectl-velero-restore-') ? [`${target} (open)`] : [];
-        } catch {
-          return [];
-        }
-      })
-    : [];
-  return new Set([...named, ...open]);
-}
+/** Staging files left named in the temp dir, or left open by this process (a StagedBackup not disposed). */
+const stagingFiles = () => new Set([...stagingNames(), ...openStagingFiles().map((f) => `${f} (open)`)]);
 
 /**
  * The in-memory API server, made to behave as the real one where an attack depends on it: the
