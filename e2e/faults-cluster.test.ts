@@ -22,7 +22,7 @@ import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/clus
 import { repoRoot } from '../hack/harness/paths.ts';
 import { isRunning } from '../hack/harness/processes.ts';
 import { eventually } from './fixtures/node-helpers.ts';
-import { killOutright, processImage, type ProcessImage, startImage } from './fixtures/process-restart.ts';
+import { killOutright, processImage, type ProcessImage, startImage, waitStarted } from './fixtures/process-restart.ts';
 import { runCommand, startCommand } from './run-command.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-velero');
@@ -57,14 +57,16 @@ function harnessPid(name: 'kube-apiserver' | 'minio'): number {
 
 /** The same API server again (same etcd, ports and certificates), waited for until ready. */
 async function startApiServer(image: ProcessImage, extraArgs: string[] = []): Promise<void> {
-  restarted = startImage(image, join(dirname(c.kubeconfig), 'logs', 'kube-apiserver-restarted.log'), extraArgs);
-  await eventually('the API server to serve again', () => apiOk(adminAuth(), '/readyz'), 120_000, 250);
+  const log = join(dirname(c.kubeconfig), 'logs', 'kube-apiserver-restarted.log');
+  restarted = startImage(image, log, extraArgs);
+  await waitStarted(restarted, log, 'kube-apiserver', 'the API server to serve again', () => apiOk(adminAuth(), '/readyz'), 120_000);
 }
 
 /** The same MinIO again, on the same data directory and port. */
 async function startMinio(image: ProcessImage): Promise<void> {
-  restartedMinio = startImage(image, join(dirname(c.kubeconfig), 'logs', 'minio-restarted.log'));
-  await eventually('MinIO to serve again', async () => (await fetch(`${c.minio.endpoint}/minio/health/ready`).catch(() => undefined))?.ok === true, 60_000, 250);
+  const log = join(dirname(c.kubeconfig), 'logs', 'minio-restarted.log');
+  restartedMinio = startImage(image, log);
+  await waitStarted(restartedMinio, log, 'minio', 'MinIO to serve again', async () => (await fetch(`${c.minio.endpoint}/minio/health/ready`)).ok, 60_000);
 }
 
 /** LIST pages of the big namespace's ConfigMaps that the API server answered (after the first). */
@@ -96,22 +98,37 @@ async function seedBigNamespace(): Promise<void> {
   await Promise.all(Array.from({ length: 32 }, worker));
 }
 
+/**
+ * One step of the setup, whose failure names the step on one line: CI keeps only the first line of
+ * a failed setup's error (a client's error message may span several).
+ */
+async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`setup, ${what}: ${message.trim().replace(/\s*\n\s*/g, ' | ')}`, { cause: error });
+  }
+}
+
 test.before(async () => {
-  c = await upCluster(CLUSTER);
+  c = await step('starting the cluster', () => upCluster(CLUSTER));
   work = mkdtempSync(join(tmpdir(), 'kv-faults-cluster-'));
   env = { ...process.env, KUBECTL_VELERO_CONFIG: join(work, 'config.yaml') };
   delete env.FORCE_COLOR;
-  await seedObjects(c.kubeconfig, OBJECTS, NAMESPACES);
-  await seedBigNamespace();
-  await velero(['backup-location', 'create', 'minio', '--provider', 'aws', '--bucket', c.minio.bucket, '--config', `region=${c.minio.region},s3Url=${c.minio.endpoint},s3ForcePathStyle=true`, '--credential-file', c.minio.credentialsFile, '--default']);
+  await step(`seeding ${OBJECTS} objects`, () => seedObjects(c.kubeconfig, OBJECTS, NAMESPACES));
+  await step(`seeding ${BIG_CONFIGMAPS} config maps in ${BIG}`, seedBigNamespace);
+  await step('adding the backup location', () => velero(['backup-location', 'create', 'minio', '--provider', 'aws', '--bucket', c.minio.bucket, '--config', `region=${c.minio.region},s3Url=${c.minio.endpoint},s3ForcePathStyle=true`, '--credential-file', c.minio.credentialsFile, '--default']));
   // The API server again, now writing an audit line for every ConfigMap LIST it answers.
   const policy = join(work, 'audit-policy.yaml');
   auditLog = join(work, 'audit.log');
   writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  verbs: [list]\n  resources: [{group: "", resources: [configmaps]}]\n- level: None\n');
-  const pid = harnessPid('kube-apiserver');
-  const image = processImage(pid);
-  await killOutright(pid);
-  await startApiServer(image, [`--audit-policy-file=${policy}`, `--audit-log-path=${auditLog}`, '--audit-log-mode=blocking']);
+  await step('restarting the API server with an audit log', async () => {
+    const pid = harnessPid('kube-apiserver');
+    const image = processImage(pid);
+    await killOutright(pid);
+    await startApiServer(image, [`--audit-policy-file=${policy}`, `--audit-log-path=${auditLog}`, '--audit-log-mode=blocking']);
+  });
 });
 
 test.after(async () => {

@@ -19,7 +19,7 @@ import { minioClient } from '../hack/harness/minio.ts';
 import { clusterDir, repoRoot } from '../hack/harness/paths.ts';
 import { imageRef } from '../hack/images-lib/recipes.ts';
 import { dbdata, eventually, fixture, kubectl } from './fixtures/node-helpers.ts';
-import { killOutright, processImage, startImage } from './fixtures/process-restart.ts';
+import { killOutright, processImage, startImage, waitStarted } from './fixtures/process-restart.ts';
 import { serviceAccountKubeconfig } from './fixtures/service-account.ts';
 import { startCommand } from './run-command.ts';
 import { isRunning } from '../hack/harness/processes.ts';
@@ -272,8 +272,9 @@ test('the object store dies in the middle of a volume restore: the restore fails
   const { code } = await running.exit;
   const out = running.output;
   // Back before anything is asserted, so a failure here does not take the later tests down with it.
-  restarted = startImage(image, join(dir, 'logs', 'minio-restarted.log'));
-  await eventually('MinIO back', async () => (await fetch(`${a.minio.endpoint}/minio/health/ready`).catch(() => undefined))?.ok === true, 60_000);
+  const log = join(dir, 'logs', 'minio-restarted.log');
+  restarted = startImage(image, log);
+  await waitStarted(restarted, log, 'minio', 'MinIO to serve again', async () => (await fetch(`${a.minio.endpoint}/minio/health/ready`)).ok, 60_000);
   assert.is(code, 1, out);
   assert.not.match(out, /completed/);
   assert.match(out, /restoring volume data of pod fault-b\/data from snapshot \w+ failed: [^\n]*backup storage location "minio"[^\n]*the pod stays in its init container/, out);

@@ -32,6 +32,9 @@ function run(cmd, args, buffered = false) {
   });
 }
 
+/** The line hack/uvu-hook-errors.cjs prints above a before hook's error. */
+const BEFORE_HOOK_FAILED = "the suite's before hook failed";
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 /** One line per failed test, repeated just above the summary: CI may keep only the end of the output. */
 const failures = [];
@@ -45,6 +48,13 @@ function failedTests(where, out) {
     if (name === undefined) return;
     const message = lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
     found.push(`${where}: ${name.slice(0, 160)}${message ? ` — ${message.slice(0, 200)}` : ''}`);
+  });
+  // A suite whose before hook threw: uvu counts each of its tests as failed and names none of them;
+  // hack/uvu-hook-errors.cjs prints the error after this marker line.
+  lines.forEach((line, i) => {
+    if (!line.includes(BEFORE_HOOK_FAILED)) return;
+    const message = lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
+    found.push(`${where}: the before hook — ${message.slice(0, 400)}`);
   });
   return found;
 }
@@ -62,7 +72,7 @@ async function uvu(dir, pattern, buffered = false, label = dir) {
   totals.failed += failed;
   const named = failedTests(label, out);
   failures.push(...named);
-  if (failed > named.length) failures.push(`${label}: ${failed - named.length} failure(s) not named by uvu (exit code ${code}; a crash before its summary?)`);
+  if (failed > named.length && !out.includes(BEFORE_HOOK_FAILED)) failures.push(`${label}: ${failed - named.length} failure(s) not named by uvu (exit code ${code}; a crash before its summary?)`);
   return { passed, failed };
 }
 

@@ -8,6 +8,10 @@ test.before = function before(handler) {
     try {
       return await handler(state);
     } catch (error) {
+      // uvu ends such a run with exit code 0 (its runner only counts test errors): make it 1.
+      process.once('exit', () => {
+        process.exitCode = 1;
+      });
       process.stderr.write(`\n✘ the suite's before hook failed, so every test in it counts as failed:\n${error?.stack ?? error}\n`);
       throw error;
     }

@@ -101,18 +101,20 @@ export function tail(file: string, lines = 20): string {
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** Polls `check` until it returns true, failing early with the log tail if `process` died. */
+/**
+ * Polls `check` until it returns true, failing early with the log tail if `process` died. The first
+ * line of the error quotes the log's last line too: CI may keep only that line of a failed setup.
+ */
 export async function waitFor(what: string, check: () => Promise<boolean>, opts: { timeoutMs: number; process?: StartedProcess }): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
+  const logTail = (p: StartedProcess) => {
+    const lines = tail(p.log);
+    return ` (its log ends: ${JSON.stringify(lines.split('\n').at(-1) ?? '')}); last lines of ${p.log}:\n${lines}`;
+  };
   for (;;) {
     if (await check().catch(() => false)) return;
-    if (opts.process && !isRunning(opts.process.pid)) {
-      throw new Error(`${opts.process.name} exited while waiting for ${what}; last lines of ${opts.process.log}:\n${tail(opts.process.log)}`);
-    }
-    if (Date.now() > deadline) {
-      const logTail = opts.process ? `; last lines of ${opts.process.log}:\n${tail(opts.process.log)}` : '';
-      throw new Error(`timed out after ${opts.timeoutMs / 1000} s waiting for ${what}${logTail}`);
-    }
+    if (opts.process && !isRunning(opts.process.pid)) throw new Error(`${opts.process.name} exited while waiting for ${what}${logTail(opts.process)}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${opts.timeoutMs / 1000} s waiting for ${what}${opts.process ? logTail(opts.process) : ''}`);
     await sleep(250);
   }
 }
