@@ -17,7 +17,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { seedObjects } from '../bench/backup/seed.ts';
-import { apiOk } from '../hack/harness/api-probe.ts';
+import { apiGet } from '../hack/harness/api-probe.ts';
 import { downCluster, upCluster, type ClusterStatus } from '../hack/harness/cluster.ts';
 import { repoRoot } from '../hack/harness/paths.ts';
 import { isRunning } from '../hack/harness/processes.ts';
@@ -58,8 +58,22 @@ function harnessPid(name: 'kube-apiserver' | 'minio'): number {
 /** The same API server again (same etcd, ports and certificates), waited for until ready. */
 async function startApiServer(image: ProcessImage, extraArgs: string[] = []): Promise<void> {
   const log = join(dirname(c.kubeconfig), 'logs', 'kube-apiserver-restarted.log');
+  const started = Date.now();
   restarted = startImage(image, log, extraArgs);
-  await waitStarted(restarted, log, 'kube-apiserver', 'the API server to serve again', () => apiOk(adminAuth(), '/readyz'), 120_000);
+  // The checks /readyz last failed on, for the error when it never passes.
+  let failing = '';
+  const ready = async () => {
+    const { status, body } = await apiGet(adminAuth(), '/readyz?verbose');
+    failing = body.split('\n').filter((l) => l.startsWith('[-]')).join(', ');
+    return status === 200;
+  };
+  try {
+    await waitStarted(restarted, log, 'kube-apiserver', 'the API server to serve again', ready, 120_000);
+  } catch (error) {
+    const [first, ...rest] = (error as Error).message.split('\n');
+    throw new Error([`${first}${failing ? ` /readyz still failing: ${failing}` : ''}`, ...rest].join('\n'));
+  }
+  console.log(`API server serving again ${((Date.now() - started) / 1000).toFixed(1)} s after its restart`);
 }
 
 /** The same MinIO again, on the same data directory and port. */

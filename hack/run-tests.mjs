@@ -54,7 +54,7 @@ function failedTests(where, out) {
   lines.forEach((line, i) => {
     if (!line.includes(BEFORE_HOOK_FAILED)) return;
     const message = lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
-    found.push(`${where}: the before hook — ${message.slice(0, 400)}`);
+    found.push(`${where}: the before hook — ${message.slice(0, 1000)}`);
   });
   return found;
 }
