@@ -44,8 +44,10 @@ function failedTests(where, out) {
   const lines = out.split('\n');
   const found = [];
   lines.forEach((line, i) => {
-    const name = /^\s*FAIL\s+"(.*)"\s*$/.exec(line)?.[1];
-    if (name === undefined) return;
+    // `FAIL "test"`, or `FAIL suite "test"` for a test of a named suite.
+    const [, suite, test] = /^\s*FAIL\s+(?:([^"\s].*?)\s+)?"(.*)"\s*$/.exec(line) ?? [];
+    if (test === undefined) return;
+    const name = suite ? `${suite} › ${test}` : test;
     const message = lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
     found.push(`${where}: ${name.slice(0, 160)}${message ? ` — ${message.slice(0, 200)}` : ''}`);
   });
