@@ -4,7 +4,7 @@
 // table checksums equal the originals. Then: an incremental backup after a 1% change uploads a
 // small fraction, a migration into cluster B under a new namespace name, and a
 // pack deleted by hand is named by `repo check` and fails the restore instead of starting on bad data.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,14 +12,12 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { binaryPath } from '../hack/harness/build.ts';
 import { downCluster, provider, type ClusterStatus } from '../hack/harness/cluster.ts';
-import { COMPONENTS } from '../hack/harness/versions.ts';
 import { minioClient } from '../hack/harness/minio.ts';
 import { clusterDir, repoRoot } from '../hack/harness/paths.ts';
 import { imageRef } from '../hack/images-lib/recipes.ts';
 import { dbdata, eventually, fixture, kubectl } from './fixtures/node-helpers.ts';
-import { killOutright, processImage, startImage, waitStarted } from './fixtures/process-restart.ts';
+import { killOutright, processImage, type ProcessImage, startImage, waitStarted } from './fixtures/process-restart.ts';
 import { serviceAccountKubeconfig } from './fixtures/service-account.ts';
 import { startCommand } from './run-command.ts';
 import { isRunning } from '../hack/harness/processes.ts';
@@ -37,6 +35,20 @@ let work: string;
 let env: NodeJS.ProcessEnv;
 const sums = new Map<string, string>();
 let restarted: ChildProcess | undefined;
+
+/** Cluster A's MinIO: the one this file started again after a kill while it runs, else the harness's. */
+function minioPid(): number {
+  if (restarted?.pid && isRunning(restarted.pid)) return restarted.pid;
+  const state = JSON.parse(readFileSync(join(dirname(a.kubeconfig), 'state.json'), 'utf8')) as { processes: { name: string; pid: number }[] };
+  return state.processes.find((p) => p.name === 'minio')!.pid;
+}
+
+/** Cluster A's MinIO again (same data dir and port), waited for; stopped by this file, whatever happens. */
+async function restartMinio(image: ProcessImage): Promise<void> {
+  const log = join(dirname(a.kubeconfig), 'logs', 'minio-restarted.log');
+  restarted = startImage(image, log);
+  await waitStarted(restarted, log, 'minio', 'MinIO to serve again', async () => (await fetch(`${a.minio.endpoint}/minio/health/ready`)).ok, 60_000);
+}
 
 function bucketClient(cluster: ClusterStatus) {
   const text = readFileSync(cluster.minio.credentialsFile, 'utf8');
@@ -214,27 +226,18 @@ spec:
   const chunks = join(dir, 'minio-data', a.minio.bucket, 'plugins', 'kubectl-velero', 'repo', 'packs');
   const count = () => (existsSync(chunks) ? readdirSync(chunks).reduce((n, d) => n + readdirSync(join(chunks, d)).length, 0) : 0);
   const before = count();
-  const child = spawn(plugin, ['backup', 'create', 'fault-1', '--include-namespaces', 'fault', '--kubeconfig', a.kubeconfig], { env });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  let exited = false;
-  const exit = new Promise<number>((resolve) => child.on('exit', (c) => ((exited = true), resolve(c ?? 1))));
+  const pid = minioPid();
+  const image = processImage(pid);
+  const running = startCommand(plugin, ['backup', 'create', 'fault-1', '--include-namespaces', 'fault', '--kubeconfig', a.kubeconfig], env);
   const deadline = Date.now() + 60_000;
-  while (!exited && Date.now() < deadline && count() < before + 5) await new Promise((r) => setTimeout(r, 20));
-  assert.not.ok(exited, `the backup finished before MinIO was stopped, so this test proves nothing: ${out}`);
-  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { processes: { name: string; pid: number }[] };
-  process.kill(state.processes.find((p) => p.name === 'minio')!.pid, 'SIGKILL');
-  const code = await exit;
-  // The same MinIO again on the same data and port, before anything is asserted: a failure here
-  // must not take the later tests down with it. Stopped by this file, whatever happens.
-  const text = readFileSync(a.minio.credentialsFile, 'utf8');
-  const read = (k: string) => new RegExp(`^${k}\\s*=\\s*(.*)$`, 'm').exec(text)![1]!.trim();
-  restarted = spawn(binaryPath(COMPONENTS.minio), ['server', join(dir, 'minio-data'), '--address', new URL(a.minio.endpoint).host, '--console-address', '127.0.0.1:0', '--quiet'], {
-    env: { ...process.env, MINIO_ROOT_USER: read('aws_access_key_id'), MINIO_ROOT_PASSWORD: read('aws_secret_access_key'), MINIO_BROWSER: 'off', MINIO_UPDATE: 'off', MINIO_REGION: a.minio.region },
-    stdio: 'ignore',
-  });
-  await eventually('MinIO back', async () => (await fetch(`${a.minio.endpoint}/minio/health/ready`).catch(() => undefined))?.ok === true, 60_000);
+  while (!running.exited && Date.now() < deadline && count() < before + 5) await new Promise((r) => setTimeout(r, 20));
+  assert.not.ok(running.exited, `the backup finished before MinIO was stopped, so this test proves nothing: ${running.output}`);
+  await killOutright(pid);
+  const { code } = await running.exit;
+  const out = running.output;
+  // The same MinIO again before anything is asserted: a failure here must not take the later tests
+  // down with it.
+  await restartMinio(image);
   assert.is.not(code, 0, out);
   assert.match(out, /phase Failed/);
   assert.match((await velero(['backup', 'get'])).stdout, /^(?![\s\S]*\nfault-1\s+Completed)/, 'never listed Completed');
@@ -246,8 +249,6 @@ test('the object store dies in the middle of a volume restore: the restore fails
     (await kubectl(cluster.kubeconfig, ['exec', '-n', ns, 'data', ...(container ? ['-c', container] : []), '--', 'sha256sum', path])).stdout.split(' ')[0];
   const original = await sha(a, 'fault');
   await velero(['backup', 'create', 'fault-2', '--include-namespaces', 'fault', '--kubeconfig', a.kubeconfig]);
-  const dir = dirname(a.kubeconfig);
-  const minioPid = () => (restarted?.pid && isRunning(restarted.pid) ? restarted.pid : (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { processes: { name: string; pid: number }[] }).processes.find((p) => p.name === 'minio')!.pid);
   const pid = minioPid();
   const image = processImage(pid);
   const running = startCommand(plugin, ['restore', 'create', 'fault-cut', '--from-backup', 'fault-2', '--namespace-mappings', 'fault:fault-b', ...HELPER, '--kubeconfig', b.kubeconfig], env);
@@ -272,9 +273,7 @@ test('the object store dies in the middle of a volume restore: the restore fails
   const { code } = await running.exit;
   const out = running.output;
   // Back before anything is asserted, so a failure here does not take the later tests down with it.
-  const log = join(dir, 'logs', 'minio-restarted.log');
-  restarted = startImage(image, log);
-  await waitStarted(restarted, log, 'minio', 'MinIO to serve again', async () => (await fetch(`${a.minio.endpoint}/minio/health/ready`)).ok, 60_000);
+  await restartMinio(image);
   assert.is(code, 1, out);
   assert.not.match(out, /completed/);
   assert.match(out, /restoring volume data of pod fault-b\/data from snapshot \w+ failed: [^\n]*backup storage location "minio"[^\n]*the pod stays in its init container/, out);

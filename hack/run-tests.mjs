@@ -39,24 +39,26 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 /** One line per failed test, repeated just above the summary: CI may keep only the end of the output. */
 const failures = [];
 
-/** The tests uvu reported as failed in `out`, each with the first line of its message. */
+/**
+ * The tests uvu reported as failed in `out`, each with the first line of its message, and a before
+ * hook that threw (uvu counts each of its suite's tests as failed and names none of them;
+ * hack/uvu-hook-errors.cjs prints the error after a marker line).
+ */
 function failedTests(where, out) {
   const lines = out.split('\n');
   const found = [];
   lines.forEach((line, i) => {
+    const next = () => lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
+    if (line.includes(BEFORE_HOOK_FAILED)) {
+      found.push(`${where}: the before hook — ${next().slice(0, 1000)}`);
+      return;
+    }
     // `FAIL "test"`, or `FAIL suite "test"` for a test of a named suite.
     const [, suite, test] = /^\s*FAIL\s+(?:([^"\s].*?)\s+)?"(.*)"\s*$/.exec(line) ?? [];
     if (test === undefined) return;
     const name = suite ? `${suite} › ${test}` : test;
-    const message = lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
+    const message = next();
     found.push(`${where}: ${name.slice(0, 160)}${message ? ` — ${message.slice(0, 200)}` : ''}`);
-  });
-  // A suite whose before hook threw: uvu counts each of its tests as failed and names none of them;
-  // hack/uvu-hook-errors.cjs prints the error after this marker line.
-  lines.forEach((line, i) => {
-    if (!line.includes(BEFORE_HOOK_FAILED)) return;
-    const message = lines.slice(i + 1).find((l) => l.trim())?.trim() ?? '';
-    found.push(`${where}: the before hook — ${message.slice(0, 1000)}`);
   });
   return found;
 }
